@@ -1,0 +1,282 @@
+"""What the bot serves from: a trained rating model plus everything needed to recommend.
+
+Serialization hooks (used by recsys/artifacts.py; nothing here touches files):
+
+- `Recommender.to_state() -> (tensors, meta)`: `tensors` maps names to torch tensors (the
+  model's state_dict under "model.<name>", then "users", "items" (external ids, int64),
+  "item_count" (int64), "item_mean" (float32), "item_genres" (uint8, items x genres) and,
+  when a watch model was trained, "watch.item_factors"); `meta` is JSON-able (format,
+  kind, dim, info, genres vocabulary, serve settings, watch settings).
+- `Recommender.from_state(tensors, meta) -> Recommender` rebuilds it and raises ValueError
+  naming the key when a tensor is missing, extra or has the wrong shape, or meta is wrong.
+- `Recommender.info` is a frozen `ModelInfo`; `with_info(version=...)` returns a copy with
+  fields replaced (the artifact layer sets `version`, which is "" straight after training).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from recsys import foldin
+from recsys.ids import IdMap
+from recsys.models import MODEL_KINDS, CollabFNet, RatingModel
+from recsys.popularity import popularity_order, shrunk_means
+from recsys.results import MAX_RATING, MIN_RATING, ModelInfo, Recommendation, Recommendations
+from recsys.selection import Candidates
+from recsys.watch import WatchModel
+
+STATE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How recommendations are ranked and filtered at serving time (tuned on the data)."""
+
+    fold_in_l2: float = 0.05
+    """Ridge penalty per rating for the fold-in solve (mf, mf_bias)."""
+    min_support: int = 5
+    """Movies with fewer training ratings are never recommended on the personal path."""
+    rating_weight: float = 0.0
+    """How much the predicted rating (in stars above the mean) adds to the watch score."""
+
+
+class Recommender:
+    """A trained model with its id maps, per-movie statistics and genres."""
+
+    def __init__(
+        self,
+        model: RatingModel,
+        kind: str,
+        users: IdMap,
+        items: IdMap,
+        item_count: np.ndarray,
+        item_mean: np.ndarray,
+        item_genres: np.ndarray,
+        genre_names: list[str],
+        info: ModelInfo,
+        *,
+        dim: int,
+        watch: WatchModel | None = None,
+        serve: ServeSettings = ServeSettings(),
+    ) -> None:
+        if kind not in MODEL_KINDS:
+            raise ValueError(f"unknown model kind {kind!r}")
+        self.model = model.eval()
+        self.kind = kind
+        self.dim = dim
+        self.users = users
+        self.items = items
+        self.item_count = np.asarray(item_count, dtype=np.int64)
+        self.item_mean = np.asarray(item_mean, dtype=np.float32)
+        self.item_genres = np.asarray(item_genres, dtype=bool)
+        self.genre_names = list(genre_names)
+        self.info = info
+        self.watch = watch
+        self.serve = serve
+        self._candidates = Candidates(self.item_genres, self.genre_names)
+        with torch.no_grad():
+            self._item_vectors = model.item_emb.weight.detach().numpy().astype(np.float64)
+            self._user_vectors = model.user_emb.weight.detach().numpy().astype(np.float64)
+            if kind == "mf_bias":
+                self._item_bias = model.item_bias.weight.detach().numpy()[:, 0].astype(np.float64)
+                self._mean = float(model.global_mean)
+            else:
+                self._item_bias = np.zeros(len(items))
+                self._mean = 0.0
+        self._popular = popularity_order(self.item_count, self.item_mean)
+
+    # ----------------------------------------------------------------- queries
+
+    def knows_movie(self, movie_id: int) -> bool:
+        return movie_id in self.items
+
+    def genres(self) -> list[str]:
+        return list(self.genre_names)
+
+    def with_info(self, **changes: Any) -> Recommender:
+        """A shallow copy whose ModelInfo has `changes` applied (e.g. version=...)."""
+        copy = object.__new__(Recommender)
+        copy.__dict__.update(self.__dict__)
+        copy.info = dataclasses.replace(self.info, **changes)
+        return copy
+
+    def predict(self, user_ids: Iterable[int], movie_ids: Iterable[int]) -> np.ndarray:
+        """Predicted ratings (0.5-5) for training-data users.
+
+        Fallback: an unknown user gets the movie's baseline (global mean + movie bias for
+        mf_bias, the movie's mean rating otherwise); an unknown movie gets the global mean
+        (plus the user's bias for mf_bias); both unknown get the global mean.
+        """
+        u = self.users.index(np.asarray(list(user_ids), dtype=np.int64))
+        i = self.items.index(np.asarray(list(movie_ids), dtype=np.int64))
+        if u.shape != i.shape:
+            raise ValueError("user_ids and movie_ids must have the same length")
+        known = (u >= 0) & (i >= 0)
+        out = np.full(u.shape, self._fallback_mean(), dtype=np.float64)
+        with torch.no_grad():
+            if known.any():
+                pairs = torch.as_tensor(u[known]), torch.as_tensor(i[known])
+                out[known] = self.model(*pairs).numpy()
+            only_item = (u < 0) & (i >= 0)
+            if self.kind == "mf_bias":
+                out[only_item] = self._mean + self._item_bias[i[only_item]]
+                only_user = (u >= 0) & (i < 0)
+                bias = self.model.user_bias.weight.detach().numpy()[:, 0]
+                out[only_user] = self._mean + bias[u[only_user]]
+            else:
+                out[only_item] = self.item_mean[i[only_item]]
+        return np.clip(out, MIN_RATING, MAX_RATING)
+
+    def _fallback_mean(self) -> float:
+        if self.kind == "mf_bias":
+            return self._mean
+        total = float(self.item_count.sum())
+        return float((self.item_mean * self.item_count).sum() / total) if total else 3.5
+
+    # -------------------------------------------------------------- recommend
+
+    def recommend(
+        self,
+        ratings: Mapping[int, float],
+        k: int = 10,
+        *,
+        exclude: Iterable[int] = (),
+        genres: Iterable[str] | None = None,
+        exclude_genres: Iterable[str] | None = None,
+    ) -> Recommendations:
+        """Top-k unseen movies for a new person from their {movieId: rating} (fold-in).
+
+        Unknown movie ids in `ratings` are ignored and counted in `ignored_movies`; with no
+        known ratings the result is the popularity ranking (path="popular").
+        """
+        rated_ids = np.fromiter((int(m) for m in ratings), dtype=np.int64, count=len(ratings))
+        values = np.fromiter((float(r) for r in ratings.values()), dtype=np.float64)
+        idx = self.items.index(rated_ids)
+        known = idx >= 0
+        idx, values = idx[known], values[known]
+        ignored = int((~known).sum())
+        blocked = np.concatenate([idx, self.items.index(np.fromiter(exclude, dtype=np.int64))])
+        allowed = self._candidates.mask(genres, exclude_genres, blocked[blocked >= 0])
+        if idx.size == 0:
+            return Recommendations("popular", self._popular_items(allowed, k), ignored)
+        pred, explain_rating = self._fold_in_ratings(idx, values)
+        score, explain_watch = pred, explain_rating
+        if self.watch is not None:
+            watch_score, explain_watch = self.watch.fold_in(idx, values)
+            score = watch_score + self.serve.rating_weight * (pred - self._fallback_mean())
+        allowed &= self.item_count >= self.serve.min_support
+        top = _top_k(score, allowed, k)
+        because = explain_watch(top)
+        items = [
+            Recommendation(
+                movie_id=int(self.items.ids[j]),
+                predicted_rating=float(np.clip(pred[j], MIN_RATING, MAX_RATING)),
+                score=float(score[j]),
+                because=(int(self.items.ids[idx[b]]), float(values[b])) if b >= 0 else None,
+            )
+            for j, b in zip(top, because, strict=True)
+        ]
+        return Recommendations("personal", items, ignored)
+
+    def _fold_in_ratings(self, idx: np.ndarray, values: np.ndarray):
+        """Predicted ratings for every movie, and an explainer: top indices -> rated position."""
+        if self.kind == "ncf":
+            assert isinstance(self.model, CollabFNet)
+            user = foldin.ncf_user(self.model, idx, values.astype(np.float32))
+            with torch.no_grad():
+                pred = self.model.forward_vectors(user, torch.arange(len(self.items))).numpy()
+            vecs = self._item_vectors
+            return pred.astype(np.float64), lambda top: _argmax_similarity(vecs, top, idx)
+        with_bias = self.kind == "mf_bias"
+        targets = values - self._mean - self._item_bias[idx]
+        u, b, explain = foldin.ridge_user(
+            self._item_vectors[idx], targets, self.serve.fold_in_l2, with_bias
+        )
+        pred = self._mean + b + self._item_bias + self._item_vectors @ u
+
+        def because(top: np.ndarray) -> np.ndarray:
+            contrib = (self._item_vectors[top] @ explain.T) * targets[None, :]
+            return contrib.argmax(axis=1)
+
+        return pred, because
+
+    def _popular_items(self, allowed: np.ndarray, k: int) -> list[Recommendation]:
+        order = self._popular[allowed[self._popular]][:k]
+        if self.kind == "mf_bias":
+            baseline = self._mean + self._item_bias
+        else:
+            baseline = shrunk_means(self.item_count, self.item_mean)
+        return [
+            Recommendation(
+                movie_id=int(self.items.ids[j]),
+                predicted_rating=float(np.clip(baseline[j], MIN_RATING, MAX_RATING)),
+                score=float(self.item_count[j]),
+                because=None,
+            )
+            for j in order
+        ]
+
+    def similar(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
+        """Movies whose item vectors are closest by cosine (watch factors when trained)."""
+        j = self.items.index_of(movie_id)
+        if j is None:
+            return []
+        vecs = self.watch.item_factors if self.watch is not None else self._item_vectors
+        norms = np.linalg.norm(vecs, axis=1) + 1e-9
+        sims = (vecs @ vecs[j]) / (norms * norms[j])
+        allowed = self.item_count >= self.serve.min_support
+        allowed[j] = False
+        top = _top_k(sims, allowed, k)
+        return [(int(self.items.ids[t]), float(sims[t])) for t in top]
+
+    # ---------------------------------------------------------- serialization
+
+    def to_state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        """Tensors and JSON-able metadata that `from_state` turns back into this recommender."""
+        tensors = {f"model.{k}": v.detach().cpu() for k, v in self.model.state_dict().items()}
+        tensors["users"] = torch.from_numpy(self.users.ids.copy())
+        tensors["items"] = torch.from_numpy(self.items.ids.copy())
+        tensors["item_count"] = torch.from_numpy(self.item_count.copy())
+        tensors["item_mean"] = torch.from_numpy(self.item_mean.copy())
+        tensors["item_genres"] = torch.from_numpy(self.item_genres.astype(np.uint8))
+        if self.watch is not None:
+            tensors.update(self.watch.to_tensors())
+        meta = {
+            "format": STATE_FORMAT,
+            "kind": self.kind,
+            "dim": self.dim,
+            "info": dataclasses.asdict(self.info),
+            "genres": self.genre_names,
+            "serve": dataclasses.asdict(self.serve),
+            "watch": self.watch.settings() if self.watch is not None else None,
+        }
+        return tensors, meta
+
+    @classmethod
+    def from_state(
+        cls, tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]
+    ) -> Recommender:
+        """Rebuilds a recommender; ValueError (naming the key) on anything inconsistent."""
+        from recsys.state import recommender_parts  # state.py builds on this module's types
+
+        return cls(**recommender_parts(tensors, meta))
+
+
+def _top_k(score: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores among allowed, best first."""
+    candidates = np.flatnonzero(allowed)
+    if candidates.size == 0 or k <= 0:
+        return np.empty(0, dtype=np.int64)
+    sub = score[candidates]
+    part = np.argpartition(-sub, k - 1)[:k] if candidates.size > k else np.arange(sub.size)
+    return candidates[part[np.argsort(-sub[part], kind="stable")]]
+
+
+def _argmax_similarity(vecs: np.ndarray, top: np.ndarray, rated: np.ndarray) -> np.ndarray:
+    return (vecs[top] @ vecs[rated].T).argmax(axis=1)

@@ -1,0 +1,112 @@
+"""Validation for Recommender.from_state: every key and shape checked, errors name the key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+from recsys.ids import IdMap
+from recsys.models import MODEL_KINDS, build_model
+from recsys.recommender import STATE_FORMAT, ServeSettings
+from recsys.results import ModelInfo
+from recsys.watch import TENSOR_KEY as WATCH_KEY
+from recsys.watch import WatchConfig, WatchModel
+
+FIXED_KEYS = ("users", "items", "item_count", "item_mean", "item_genres")
+
+
+def recommender_parts(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> dict:
+    """Keyword arguments for Recommender(...) from to_state()'s output, or ValueError."""
+    if meta.get("format") != STATE_FORMAT:
+        raise ValueError(f"meta 'format' is {meta.get('format')!r}, expected {STATE_FORMAT}")
+    kind = meta.get("kind")
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"meta 'kind' is {kind!r}, expected one of {', '.join(MODEL_KINDS)}")
+    dim = meta.get("dim")
+    if not isinstance(dim, int) or dim <= 0:
+        raise ValueError(f"meta 'dim' is {dim!r}, expected a positive integer")
+    for key in FIXED_KEYS:
+        if key not in tensors:
+            raise ValueError(f"tensor {key!r} is missing")
+    users = _ids(tensors, "users")
+    items = _ids(tensors, "items")
+    n_items = len(items)
+    _check_shape(tensors, "item_count", (n_items,))
+    _check_shape(tensors, "item_mean", (n_items,))
+    genre_names = meta.get("genres")
+    if not isinstance(genre_names, list) or not all(isinstance(g, str) for g in genre_names):
+        raise ValueError("meta 'genres' must be a list of strings")
+    _check_shape(tensors, "item_genres", (n_items, len(genre_names)))
+
+    model = build_model(kind, len(users), n_items, dim)
+    model_state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(model_state))
+    extra = sorted(set(model_state) - set(expected))
+    if missing or extra:
+        raise ValueError(
+            f"model tensors do not match kind {kind!r}: missing {missing}, extra {extra}"
+        )
+    for name, value in expected.items():
+        if tuple(model_state[name].shape) != tuple(value.shape):
+            raise ValueError(
+                f"tensor 'model.{name}' has shape {tuple(model_state[name].shape)}, "
+                f"expected {tuple(value.shape)}"
+            )
+    model.load_state_dict(model_state)
+
+    watch = None
+    watch_meta = meta.get("watch")
+    if watch_meta is not None:
+        if WATCH_KEY not in tensors:
+            raise ValueError(f"meta has 'watch' settings but tensor {WATCH_KEY!r} is missing")
+        try:
+            config = WatchConfig(**watch_meta)
+        except TypeError as exc:
+            raise ValueError(f"meta 'watch' is malformed: {exc}") from None
+        _check_shape(tensors, WATCH_KEY, (n_items, config.factors))
+        watch = WatchModel(tensors[WATCH_KEY].numpy(), config)
+    known = set(FIXED_KEYS) | {f"model.{k}" for k in expected} | ({WATCH_KEY} if watch else set())
+    unexpected = sorted(set(tensors) - known)
+    if unexpected:
+        raise ValueError(f"unexpected tensors {unexpected}")
+    try:
+        info = ModelInfo(**meta["info"])
+        serve = ServeSettings(**meta.get("serve", {}))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"meta 'info' or 'serve' is malformed: {exc}") from None
+    return {
+        "model": model,
+        "kind": kind,
+        "users": users,
+        "items": items,
+        "item_count": tensors["item_count"].numpy(),
+        "item_mean": tensors["item_mean"].numpy(),
+        "item_genres": tensors["item_genres"].numpy().astype(bool),
+        "genre_names": genre_names,
+        "info": info,
+        "dim": dim,
+        "watch": watch,
+        "serve": serve,
+    }
+
+
+def _check_shape(tensors: Mapping[str, torch.Tensor], key: str, shape: tuple[int, ...]) -> None:
+    if key not in tensors:
+        raise ValueError(f"tensor {key!r} is missing")
+    got = tuple(tensors[key].shape)
+    if got != shape:
+        raise ValueError(f"tensor {key!r} has shape {got}, expected {shape}")
+
+
+def _ids(tensors: Mapping[str, torch.Tensor], key: str) -> IdMap:
+    value = tensors[key]
+    if value.ndim != 1:
+        raise ValueError(f"tensor {key!r} must be one-dimensional, got shape {tuple(value.shape)}")
+    try:
+        return IdMap(value.numpy().astype(np.int64))
+    except ValueError as exc:
+        raise ValueError(f"tensor {key!r}: {exc}") from None
