@@ -1,0 +1,435 @@
+"""Trained models on disk: one directory per model, a `current` pointer, a `previous` one.
+
+Layout under ``models_dir``::
+
+    20261127T211500Z-mf_bias-1a2b3c4d/   one artifact; its name is the model's version
+        weights.pt     torch.save of a flat {name: Tensor} dict (loaded with weights_only=True)
+        meta.json      format, version, created time, code version, data counts, config,
+                       metrics, the weights file's SHA-256 and size, the recommender's own state
+        history.json   per-epoch training history (epoch, train_loss, val_rmse, seconds)
+    current -> 20261127T211500Z-...      relative symlink, replaced atomically
+    previous -> 20261126T...             the model `current` pointed to before, for rollback()
+
+Why this shape: a bot restarting mid-write must never find half an artifact, so a model is
+written under a dot-prefixed temporary name and renamed into place, and pointers are
+switched with ``os.replace`` of a freshly made symlink. Weights are plain tensors (no
+pickle), and their checksum in meta.json catches a truncated or swapped file before any
+tensor reaches the model. Every failure to read an artifact is an ``ArtifactError`` whose
+message starts with the file at fault.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+if TYPE_CHECKING:
+    from recsys.recommender import Recommender
+
+FORMAT = 1
+WEIGHTS = "weights.pt"
+META = "meta.json"
+HISTORY = "history.json"
+CURRENT = "current"
+PREVIOUS = "previous"
+_TMP_PREFIX = ".tmp-"
+
+
+class ArtifactError(Exception):
+    """An artifact is missing, corrupt, truncated or does not fit this code."""
+
+
+def save(
+    recommender: Recommender,
+    models_dir: str | Path,
+    *,
+    history: Iterable[Any] | None = None,
+    metrics: Mapping[str, float] | None = None,
+    activate: bool = True,
+) -> Path:
+    """Write ``recommender`` as a new artifact under ``models_dir`` and return its path.
+
+    ``history`` is the training history (EpochStats-like dataclasses or dicts);
+    ``metrics`` replaces ``recommender.info.metrics`` in the stored meta when given. With
+    ``activate`` the new model becomes ``current`` and the old current becomes ``previous``.
+    """
+    root = Path(models_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    tensors, state = recommender.to_state()
+    info = _jsonable(dataclasses.asdict(recommender.info))
+    if metrics is not None:
+        info["metrics"] = {str(k): float(v) for k, v in metrics.items()}
+    now = datetime.now(UTC)
+
+    tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=root))
+    try:
+        weights = tmp / WEIGHTS
+        buffer = io.BytesIO()
+        torch.save({k: _plain_tensor(k, v) for k, v in tensors.items()}, buffer)
+        data = buffer.getvalue()
+        _write_bytes(weights, data)
+        digest = hashlib.sha256(data).hexdigest()
+        version = _free_name(root, f"{now:%Y%m%dT%H%M%SZ}-{info.get('kind', 'model')}-{digest[:8]}")
+        info["version"] = version
+        info["created_at"] = info.get("created_at") or now.isoformat(timespec="seconds")
+        state = _jsonable(state)
+        if isinstance(state.get("info"), dict):  # keep the recommender's own copy in step
+            state["info"] = info
+        meta = {
+            "format": FORMAT,
+            "version": version,
+            "saved_at": now.isoformat(timespec="microseconds"),
+            "code_version": code_version(),
+            "weights": {"file": WEIGHTS, "sha256": digest, "bytes": len(data)},
+            "info": info,
+            "state": state,
+        }
+        _write_json(tmp / META, meta)
+        _write_json(tmp / HISTORY, [_jsonable(_as_dict(e)) for e in (history or ())])
+        _fsync_dir(tmp)
+        final = root / version
+        os.rename(tmp, final)
+        _fsync_dir(root)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if activate:
+        _activate_checked(root, final)
+    return final
+
+
+def load(path: str | Path) -> Recommender:
+    """Load one artifact directory (or a ``current``/``previous`` pointer to one).
+
+    Raises ArtifactError naming the file when meta.json or weights.pt is missing, corrupt,
+    truncated, from a newer format, or does not fit the recommender it describes.
+    """
+    from recsys.recommender import Recommender
+
+    folder = Path(path)
+    meta = read_meta(folder)
+    tensors = _read_weights(folder, meta)
+    try:
+        recommender = Recommender.from_state(tensors, meta["state"])
+    except (KeyError, ValueError, TypeError, IndexError, RuntimeError) as exc:
+        raise ArtifactError(
+            f"{folder / WEIGHTS}: does not match {folder / META} ({type(exc).__name__}: {exc})"
+        ) from exc
+    return _restore_info(recommender, meta["info"], folder / META)
+
+
+def resolve(path: str | Path) -> Path:
+    """An artifact directory from either an artifact directory or a models root.
+
+    Lets every caller (CLI ``--model-dir``, the bot's settings) take whichever the person
+    has at hand: a models root means its ``current`` model.
+    """
+    folder = Path(path)
+    if (folder / META).is_file():
+        return folder
+    if (folder / CURRENT).is_symlink():
+        current = current_path(folder)
+        if current is None:
+            raise ArtifactError(f"{folder / CURRENT}: points to a missing model")
+        return current
+    if not folder.is_dir():
+        raise ArtifactError(f"{folder}: no such directory")
+    raise ArtifactError(
+        f"{folder}: neither a model artifact ({META}) nor a models root ({CURRENT})"
+    )
+
+
+def load_current(models_dir: str | Path) -> Recommender:
+    """Load whatever ``models_dir/current`` points to; ArtifactError when there is none."""
+    path = current_path(models_dir)
+    if path is None:
+        raise ArtifactError(f"{Path(models_dir) / CURRENT}: no current model")
+    return load(path)
+
+
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The parsed meta.json of an artifact, checked for the fields this code relies on."""
+    meta_file = Path(path) / META
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"{meta_file}: missing (not a model artifact?)") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{meta_file}: corrupt ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{meta_file}: corrupt (not a JSON object)")
+    if not isinstance(meta.get("format"), int) or meta["format"] > FORMAT:
+        raise ArtifactError(
+            f"{meta_file}: artifact format {meta.get('format')!r} is not supported "
+            f"(this code reads format {FORMAT})"
+        )
+    missing = [k for k in ("version", "weights", "info", "state") if k not in meta]
+    if missing or not isinstance(meta["weights"], dict) or "sha256" not in meta["weights"]:
+        raise ArtifactError(f"{meta_file}: corrupt (missing {', '.join(missing) or 'sha256'})")
+    return meta
+
+
+def read_history(path: str | Path) -> list[dict[str, Any]]:
+    """The training history stored with an artifact (empty when it was saved without one)."""
+    history_file = Path(path) / HISTORY
+    try:
+        history = json.loads(history_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{history_file}: corrupt ({exc})") from exc
+    if not isinstance(history, list):
+        raise ArtifactError(f"{history_file}: corrupt (not a JSON list)")
+    return history
+
+
+def verify(path: str | Path) -> dict[str, Any]:
+    """Check meta.json and the weights checksum without building a model; returns meta."""
+    folder = Path(path)
+    meta = read_meta(folder)
+    _checked_bytes(folder / WEIGHTS, meta)
+    return meta
+
+
+def current_path(models_dir: str | Path) -> Path | None:
+    """The artifact ``current`` points to, or None when no model was activated yet."""
+    return _pointer(Path(models_dir), CURRENT)
+
+
+def previous_path(models_dir: str | Path) -> Path | None:
+    """The artifact that was current before the last switch, or None."""
+    return _pointer(Path(models_dir), PREVIOUS)
+
+
+def activate(models_dir: str | Path, path: str | Path) -> Path:
+    """Make ``path`` (an artifact inside ``models_dir``) current; the old one becomes previous.
+
+    The artifact is verified first, so a corrupt model is never switched in.
+    """
+    return _activate_checked(Path(models_dir), Path(path))
+
+
+def rollback(models_dir: str | Path) -> Path:
+    """Swap ``current`` and ``previous``; returns the artifact now current.
+
+    Rolling back twice returns to where it started. ArtifactError when there is no
+    previous model or it no longer verifies.
+    """
+    root = Path(models_dir)
+    previous = previous_path(root)
+    if previous is None:
+        raise ArtifactError(f"{root / PREVIOUS}: no previous model to roll back to")
+    return _activate_checked(root, previous)
+
+
+def list_versions(models_dir: str | Path) -> list[Path]:
+    """Every artifact directory under ``models_dir``, oldest first.
+
+    Names start with the save time to the second; meta.json's finer ``saved_at`` orders
+    models saved within the same second.
+    """
+    root = Path(models_dir)
+    if not root.is_dir():
+        return []
+    found = [
+        p
+        for p in root.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and (p / META).exists()
+    ]
+    return sorted(found, key=lambda p: (p.name[:16], _saved_at(p), p.name))
+
+
+def _saved_at(path: Path) -> str:
+    try:
+        return str(json.loads((path / META).read_text(encoding="utf-8")).get("saved_at", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def prune(models_dir: str | Path, keep: int = 5) -> list[Path]:
+    """Delete all but the newest ``keep`` artifacts, never current or previous; returns them."""
+    root = Path(models_dir)
+    pinned = {p.resolve() for p in (current_path(root), previous_path(root)) if p is not None}
+    versions = list_versions(root)
+    doomed = [p for p in versions[: max(len(versions) - keep, 0)] if p.resolve() not in pinned]
+    for path in doomed:
+        shutil.rmtree(path)
+    return doomed
+
+
+def code_version() -> str:
+    """Package version plus ``git describe`` of the checkout when there is one."""
+    try:
+        version = metadata.version("moviebot")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+git.{described}" if described else version
+
+
+def _activate_checked(root: Path, path: Path) -> Path:
+    target = path.resolve()
+    if target.parent != root.resolve():
+        raise ArtifactError(f"{path}: not an artifact directly inside {root}")
+    verify(target)
+    old = current_path(root)
+    # previous first: a crash between the two switches leaves both pointing at the old model.
+    if old is not None and old.resolve() != target:
+        _point(root, PREVIOUS, old.resolve().name)
+    _point(root, CURRENT, target.name)
+    return root / target.name
+
+
+def _point(root: Path, name: str, target_name: str) -> None:
+    """Atomically (re)point ``root/name`` at the sibling ``target_name``."""
+    tmp = root / f"{_TMP_PREFIX}{name}-{os.getpid()}-{os.urandom(4).hex()}"
+    os.symlink(target_name, tmp)
+    try:
+        os.replace(tmp, root / name)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(root)
+
+
+def _pointer(root: Path, name: str) -> Path | None:
+    link = root / name
+    if not link.is_symlink():
+        return None
+    target = root / os.readlink(link)
+    return target if target.is_dir() else None
+
+
+def _read_weights(folder: Path, meta: dict[str, Any]) -> dict[str, torch.Tensor]:
+    weights_file = folder / WEIGHTS
+    data = _checked_bytes(weights_file, meta)
+    try:
+        tensors = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several unrelated types for a bad file
+        raise ArtifactError(f"{weights_file}: cannot be read ({type(exc).__name__})") from exc
+    if not isinstance(tensors, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in tensors.items()
+    ):
+        raise ArtifactError(f"{weights_file}: not a {{name: tensor}} state dict")
+    return tensors
+
+
+def _checked_bytes(weights_file: Path, meta: dict[str, Any]) -> bytes:
+    """The weights file's bytes, read once, after its size and SHA-256 matched meta.json."""
+    try:
+        data = weights_file.read_bytes()
+    except FileNotFoundError as exc:
+        raise ArtifactError(f"{weights_file}: missing") from exc
+    except OSError as exc:
+        raise ArtifactError(f"{weights_file}: cannot be read ({exc})") from exc
+    expected = meta["weights"]
+    if isinstance(expected.get("bytes"), int) and len(data) != expected["bytes"]:
+        raise ArtifactError(
+            f"{weights_file}: truncated or replaced ({len(data)} bytes, "
+            f"expected {expected['bytes']})"
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != expected["sha256"]:
+        raise ArtifactError(
+            f"{weights_file}: checksum mismatch (expected {expected['sha256']}, got {digest})"
+        )
+    return data
+
+
+def _restore_info(recommender: Recommender, stored: dict[str, Any], meta_file: Path) -> Recommender:
+    """The loaded model with the version and metrics recorded at save time."""
+    try:
+        return recommender.with_info(
+            version=str(stored["version"]), metrics=dict(stored.get("metrics") or {})
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ArtifactError(f"{meta_file}: corrupt info ({exc})") from exc
+
+
+def _plain_tensor(name: str, value: Any) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"to_state() returned {type(value).__name__} for {name!r}, not a Tensor")
+    return value.detach().cpu().contiguous()
+
+
+def _free_name(root: Path, name: str) -> str:
+    """``name``, or ``name-2``, ``name-3``... when an identical model was saved this second."""
+    candidate, n = name, 1
+    while (root / candidate).exists():
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
+
+
+def _as_dict(entry: Any) -> Any:
+    if dataclasses.is_dataclass(entry) and not isinstance(entry, type):
+        return dataclasses.asdict(entry)
+    return entry
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types: numpy scalars/arrays and tuples converted, NaN kept as null."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars, 0-d tensors
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _write_json(path: Path, value: Any) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        json.dump(value, fh, indent=2, sort_keys=True, allow_nan=False)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable; some filesystems refuse to open directories, which is fine."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
