@@ -4,18 +4,20 @@ Layout under ``models_dir``::
 
     20261127T211500Z-mf_bias-1a2b3c4d/   one artifact; its name is the model's version
         weights.pt     torch.save of a flat {name: Tensor} dict (loaded with weights_only=True)
-        meta.json      format, version, created time, code version, data counts, config,
-                       metrics, the weights file's SHA-256 and size, the recommender's own state
+        meta.json      format, version, created/saved time, code version, data counts, config,
+                       metrics, SHA-256 and size of every other file, the recommender's state
         history.json   per-epoch training history (epoch, train_loss, val_rmse, seconds)
+        ratings.pt     optional: the training ratings (userId, movieId, rating tensors)
+        titles.json    optional: {movieId: title}
     current -> 20261127T211500Z-...      relative symlink, replaced atomically
     previous -> 20261126T...             the model `current` pointed to before, for rollback()
 
 Why this shape: a bot restarting mid-write must never find half an artifact, so a model is
 written under a dot-prefixed temporary name and renamed into place, and pointers are
-switched with ``os.replace`` of a freshly made symlink. Weights are plain tensors (no
-pickle), and their checksum in meta.json catches a truncated or swapped file before any
-tensor reaches the model. Every failure to read an artifact is an ``ArtifactError`` whose
-message starts with the file at fault.
+switched with ``os.replace`` (see recsys.pointers). Tensors are stored without pickle, and
+the checksums in meta.json catch a truncated or swapped file before any tensor reaches the
+model. Every failure to read an artifact is an ``ArtifactError`` whose message starts with
+the file at fault.
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import torch
+
+from recsys.pointers import CURRENT, PREVIOUS, TMP_PREFIX, fsync_dir, switch, target
 
 if TYPE_CHECKING:
     from recsys.recommender import Recommender
@@ -44,9 +49,8 @@ FORMAT = 1
 WEIGHTS = "weights.pt"
 META = "meta.json"
 HISTORY = "history.json"
-CURRENT = "current"
-PREVIOUS = "previous"
-_TMP_PREFIX = ".tmp-"
+TRAINING = "ratings.pt"
+TITLES = "titles.json"
 
 
 class ArtifactError(Exception):
@@ -60,12 +64,16 @@ def save(
     history: Iterable[Any] | None = None,
     metrics: Mapping[str, float] | None = None,
     activate: bool = True,
+    training: pd.DataFrame | None = None,
+    titles: Mapping[int, str] | None = None,
 ) -> Path:
     """Write ``recommender`` as a new artifact under ``models_dir`` and return its path.
 
     ``history`` is the training history (EpochStats-like dataclasses or dicts);
     ``metrics`` replaces ``recommender.info.metrics`` in the stored meta when given. With
     ``activate`` the new model becomes ``current`` and the old current becomes ``previous``.
+    Optional extras: ``training`` (userId, movieId, rating: what the model was trained on,
+    so its users can be served later) and ``titles`` ({movieId: title}, for readable output).
     """
     root = Path(models_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -75,15 +83,18 @@ def save(
         info["metrics"] = {str(k): float(v) for k, v in metrics.items()}
     now = datetime.now(UTC)
 
-    tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=root))
+    tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
     try:
-        weights = tmp / WEIGHTS
-        buffer = io.BytesIO()
-        torch.save({k: _plain_tensor(k, v) for k, v in tensors.items()}, buffer)
-        data = buffer.getvalue()
-        _write_bytes(weights, data)
-        digest = hashlib.sha256(data).hexdigest()
-        version = _free_name(root, f"{now:%Y%m%dT%H%M%SZ}-{info.get('kind', 'model')}-{digest[:8]}")
+        files = {WEIGHTS: _write_file(tmp / WEIGHTS, _tensor_bytes(tensors))}
+        if training is not None:
+            files[TRAINING] = _write_file(
+                tmp / TRAINING, _tensor_bytes(_training_tensors(training))
+            )
+        if titles is not None:
+            text = json.dumps({str(int(k)): str(v) for k, v in titles.items()}, ensure_ascii=False)
+            files[TITLES] = _write_file(tmp / TITLES, text.encode("utf-8"))
+        kind = info.get("kind", "model")
+        version = _free_name(root, f"{now:%Y%m%dT%H%M%SZ}-{kind}-{files[WEIGHTS]['sha256'][:8]}")
         info["version"] = version
         info["created_at"] = info.get("created_at") or now.isoformat(timespec="seconds")
         state = _jsonable(state)
@@ -94,16 +105,16 @@ def save(
             "version": version,
             "saved_at": now.isoformat(timespec="microseconds"),
             "code_version": code_version(),
-            "weights": {"file": WEIGHTS, "sha256": digest, "bytes": len(data)},
+            "files": files,
             "info": info,
             "state": state,
         }
         _write_json(tmp / META, meta)
         _write_json(tmp / HISTORY, [_jsonable(_as_dict(e)) for e in (history or ())])
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         final = root / version
         os.rename(tmp, final)
-        _fsync_dir(root)
+        fsync_dir(root)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -122,14 +133,19 @@ def load(path: str | Path) -> Recommender:
 
     folder = Path(path)
     meta = read_meta(folder)
-    tensors = _read_weights(folder, meta)
+    tensors = _read_tensors(folder / WEIGHTS, meta)
     try:
         recommender = Recommender.from_state(tensors, meta["state"])
     except (KeyError, ValueError, TypeError, IndexError, RuntimeError) as exc:
         raise ArtifactError(
             f"{folder / WEIGHTS}: does not match {folder / META} ({type(exc).__name__}: {exc})"
         ) from exc
-    return _restore_info(recommender, meta["info"], folder / META)
+    try:
+        return recommender.with_info(
+            version=str(meta["info"]["version"]), metrics=dict(meta["info"].get("metrics") or {})
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ArtifactError(f"{folder / META}: corrupt info ({exc})") from exc
 
 
 def resolve(path: str | Path) -> Path:
@@ -161,6 +177,39 @@ def load_current(models_dir: str | Path) -> Recommender:
     return load(path)
 
 
+def load_training(path: str | Path) -> pd.DataFrame | None:
+    """The training ratings saved with the artifact (userId, movieId, rating), or None."""
+    folder = Path(path)
+    meta = read_meta(folder)
+    if TRAINING not in meta["files"]:
+        return None
+    tensors = _read_tensors(folder / TRAINING, meta)
+    try:
+        frame = pd.DataFrame(
+            {
+                "userId": tensors["userId"].numpy().astype("int64"),
+                "movieId": tensors["movieId"].numpy().astype("int64"),
+                "rating": tensors["rating"].numpy().astype("float32"),
+            }
+        )
+    except (KeyError, ValueError) as exc:
+        raise ArtifactError(f"{folder / TRAINING}: not a ratings table ({exc})") from exc
+    return frame
+
+
+def read_titles(path: str | Path) -> dict[int, str]:
+    """{movieId: title} saved with the artifact; empty when it was saved without titles."""
+    folder = Path(path)
+    meta = read_meta(folder)
+    if TITLES not in meta["files"]:
+        return {}
+    raw = _checked_bytes(folder / TITLES, meta)
+    try:
+        return {int(k): str(v) for k, v in json.loads(raw.decode("utf-8")).items()}
+    except (ValueError, AttributeError) as exc:
+        raise ArtifactError(f"{folder / TITLES}: corrupt ({exc})") from exc
+
+
 def read_meta(path: str | Path) -> dict[str, Any]:
     """The parsed meta.json of an artifact, checked for the fields this code relies on."""
     meta_file = Path(path) / META
@@ -177,9 +226,11 @@ def read_meta(path: str | Path) -> dict[str, Any]:
             f"{meta_file}: artifact format {meta.get('format')!r} is not supported "
             f"(this code reads format {FORMAT})"
         )
-    missing = [k for k in ("version", "weights", "info", "state") if k not in meta]
-    if missing or not isinstance(meta["weights"], dict) or "sha256" not in meta["weights"]:
-        raise ArtifactError(f"{meta_file}: corrupt (missing {', '.join(missing) or 'sha256'})")
+    missing = [k for k in ("version", "files", "info", "state") if k not in meta]
+    if not missing and not (isinstance(meta["files"], dict) and WEIGHTS in meta["files"]):
+        missing = [f"files/{WEIGHTS}"]
+    if missing:
+        raise ArtifactError(f"{meta_file}: corrupt (missing {', '.join(missing)})")
     return meta
 
 
@@ -198,21 +249,22 @@ def read_history(path: str | Path) -> list[dict[str, Any]]:
 
 
 def verify(path: str | Path) -> dict[str, Any]:
-    """Check meta.json and the weights checksum without building a model; returns meta."""
+    """Check meta.json and every checksummed file without building a model; returns meta."""
     folder = Path(path)
     meta = read_meta(folder)
-    _checked_bytes(folder / WEIGHTS, meta)
+    for name in meta["files"]:
+        _checked_bytes(folder / name, meta)
     return meta
 
 
 def current_path(models_dir: str | Path) -> Path | None:
     """The artifact ``current`` points to, or None when no model was activated yet."""
-    return _pointer(Path(models_dir), CURRENT)
+    return target(Path(models_dir), CURRENT)
 
 
 def previous_path(models_dir: str | Path) -> Path | None:
     """The artifact that was current before the last switch, or None."""
-    return _pointer(Path(models_dir), PREVIOUS)
+    return target(Path(models_dir), PREVIOUS)
 
 
 def activate(models_dir: str | Path, path: str | Path) -> Path:
@@ -253,13 +305,6 @@ def list_versions(models_dir: str | Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.name[:16], _saved_at(p), p.name))
 
 
-def _saved_at(path: Path) -> str:
-    try:
-        return str(json.loads((path / META).read_text(encoding="utf-8")).get("saved_at", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""
-
-
 def prune(models_dir: str | Path, keep: int = 5) -> list[Path]:
     """Delete all but the newest ``keep`` artifacts, never current or previous; returns them."""
     root = Path(models_dir)
@@ -292,88 +337,89 @@ def code_version() -> str:
 
 
 def _activate_checked(root: Path, path: Path) -> Path:
-    target = path.resolve()
-    if target.parent != root.resolve():
+    resolved = path.resolve()
+    if resolved.parent != root.resolve():
         raise ArtifactError(f"{path}: not an artifact directly inside {root}")
-    verify(target)
-    old = current_path(root)
-    # previous first: a crash between the two switches leaves both pointing at the old model.
-    if old is not None and old.resolve() != target:
-        _point(root, PREVIOUS, old.resolve().name)
-    _point(root, CURRENT, target.name)
-    return root / target.name
+    verify(resolved)
+    switch(root, resolved.name)
+    return root / resolved.name
 
 
-def _point(root: Path, name: str, target_name: str) -> None:
-    """Atomically (re)point ``root/name`` at the sibling ``target_name``."""
-    tmp = root / f"{_TMP_PREFIX}{name}-{os.getpid()}-{os.urandom(4).hex()}"
-    os.symlink(target_name, tmp)
-    try:
-        os.replace(tmp, root / name)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(root)
-
-
-def _pointer(root: Path, name: str) -> Path | None:
-    link = root / name
-    if not link.is_symlink():
-        return None
-    target = root / os.readlink(link)
-    return target if target.is_dir() else None
-
-
-def _read_weights(folder: Path, meta: dict[str, Any]) -> dict[str, torch.Tensor]:
-    weights_file = folder / WEIGHTS
-    data = _checked_bytes(weights_file, meta)
+def _read_tensors(file: Path, meta: dict[str, Any]) -> dict[str, torch.Tensor]:
+    data = _checked_bytes(file, meta)
     try:
         tensors = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several unrelated types for a bad file
-        raise ArtifactError(f"{weights_file}: cannot be read ({type(exc).__name__})") from exc
+        raise ArtifactError(f"{file}: cannot be read ({type(exc).__name__})") from exc
     if not isinstance(tensors, dict) or not all(
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in tensors.items()
     ):
-        raise ArtifactError(f"{weights_file}: not a {{name: tensor}} state dict")
+        raise ArtifactError(f"{file}: not a {{name: tensor}} dict")
     return tensors
 
 
-def _checked_bytes(weights_file: Path, meta: dict[str, Any]) -> bytes:
-    """The weights file's bytes, read once, after its size and SHA-256 matched meta.json."""
+def _checked_bytes(file: Path, meta: dict[str, Any]) -> bytes:
+    """The file's bytes, read once, after its size and SHA-256 matched meta.json."""
+    expected = meta["files"].get(file.name)
+    if not isinstance(expected, dict) or not isinstance(expected.get("sha256"), str):
+        raise ArtifactError(f"{file.parent / META}: no checksum recorded for {file.name}")
     try:
-        data = weights_file.read_bytes()
+        data = file.read_bytes()
     except FileNotFoundError as exc:
-        raise ArtifactError(f"{weights_file}: missing") from exc
+        raise ArtifactError(f"{file}: missing") from exc
     except OSError as exc:
-        raise ArtifactError(f"{weights_file}: cannot be read ({exc})") from exc
-    expected = meta["weights"]
+        raise ArtifactError(f"{file}: cannot be read ({exc})") from exc
     if isinstance(expected.get("bytes"), int) and len(data) != expected["bytes"]:
         raise ArtifactError(
-            f"{weights_file}: truncated or replaced ({len(data)} bytes, "
-            f"expected {expected['bytes']})"
+            f"{file}: truncated or replaced ({len(data)} bytes, expected {expected['bytes']})"
         )
     digest = hashlib.sha256(data).hexdigest()
     if digest != expected["sha256"]:
         raise ArtifactError(
-            f"{weights_file}: checksum mismatch (expected {expected['sha256']}, got {digest})"
+            f"{file}: checksum mismatch (expected {expected['sha256']}, got {digest})"
         )
     return data
 
 
-def _restore_info(recommender: Recommender, stored: dict[str, Any], meta_file: Path) -> Recommender:
-    """The loaded model with the version and metrics recorded at save time."""
+def _tensor_bytes(tensors: Mapping[str, Any]) -> bytes:
+    plain = {}
+    for name, value in tensors.items():
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"{name!r} is a {type(value).__name__}, not a Tensor")
+        plain[name] = value.detach().cpu().contiguous()
+    buffer = io.BytesIO()
+    torch.save(plain, buffer)
+    return buffer.getvalue()
+
+
+def _training_tensors(training: pd.DataFrame) -> dict[str, torch.Tensor]:
+    ordered = training.sort_values(["userId", "movieId"], kind="stable")
+    return {
+        "userId": torch.from_numpy(ordered["userId"].to_numpy(dtype="int64").copy()),
+        "movieId": torch.from_numpy(ordered["movieId"].to_numpy(dtype="int64").copy()),
+        "rating": torch.from_numpy(ordered["rating"].to_numpy(dtype="float32").copy()),
+    }
+
+
+def _write_file(path: Path, data: bytes) -> dict[str, Any]:
+    """Write and fsync ``data``; returns its meta.json entry (checksum and size)."""
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def _write_json(path: Path, value: Any) -> None:
+    text = json.dumps(value, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False)
+    _write_file(path, (text + "\n").encode("utf-8"))
+
+
+def _saved_at(path: Path) -> str:
     try:
-        return recommender.with_info(
-            version=str(stored["version"]), metrics=dict(stored.get("metrics") or {})
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ArtifactError(f"{meta_file}: corrupt info ({exc})") from exc
-
-
-def _plain_tensor(name: str, value: Any) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"to_state() returned {type(value).__name__} for {name!r}, not a Tensor")
-    return value.detach().cpu().contiguous()
+        return str(json.loads((path / META).read_text(encoding="utf-8")).get("saved_at", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _free_name(root: Path, name: str) -> str:
@@ -392,10 +438,10 @@ def _as_dict(entry: Any) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
-    """Plain JSON types: numpy scalars/arrays and tuples converted, NaN kept as null."""
+    """Plain JSON types: numpy scalars/arrays and tuples converted, NaN/inf as null."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if hasattr(value, "tolist"):  # numpy arrays and scalars, 0-d tensors
         return _jsonable(value.tolist())
@@ -404,32 +450,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
-
-
-def _write_json(path: Path, value: Any) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        json.dump(value, fh, indent=2, sort_keys=True, allow_nan=False)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename durable; some filesystems refuse to open directories, which is fine."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

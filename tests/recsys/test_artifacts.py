@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -80,14 +81,33 @@ def test_layout_and_meta(tmp_path: Path) -> None:
 
     meta = json.loads((path / "meta.json").read_text())
     assert sorted(p.name for p in path.iterdir()) == ["history.json", "meta.json", "weights.pt"]
-    assert path.name.endswith(f"-mf_bias-{meta['weights']['sha256'][:8]}")
-    assert (
-        meta["weights"]["sha256"] == hashlib.sha256((path / "weights.pt").read_bytes()).hexdigest()
-    )
+    weights = meta["files"]["weights.pt"]
+    assert path.name.endswith(f"-mf_bias-{weights['sha256'][:8]}")
+    assert weights["sha256"] == hashlib.sha256((path / "weights.pt").read_bytes()).hexdigest()
     assert meta["code_version"].startswith("0.1.0")
     assert meta["info"]["config"] == {"dim": 3, "seed": 0}
     assert (tmp_path / "current").resolve() == path.resolve()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_training_ratings_and_titles_round_trip(tmp_path: Path) -> None:
+    training = pd.DataFrame(
+        {"userId": [7, 3, 3], "movieId": [2, 5, 1], "rating": np.array([4.5, 3.0, 5.0], "float32")}
+    )
+    titles = {1: "Toy Story (1995)", 5: "Amélie (2001)"}
+
+    path = artifacts.save(tiny_recommender(), tmp_path, training=training, titles=titles)
+
+    loaded = artifacts.load_training(path)
+    expected = training.sort_values(["userId", "movieId"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(loaded, expected)
+    assert artifacts.read_titles(path) == titles
+
+
+def test_extras_are_optional(tmp_path: Path) -> None:
+    path = artifacts.save(tiny_recommender(), tmp_path)
+
+    assert (artifacts.load_training(path), artifacts.read_titles(path)) == (None, {})
 
 
 def test_second_save_keeps_the_first_as_previous_and_rollback_swaps(tmp_path: Path) -> None:
@@ -236,6 +256,17 @@ def test_activate_refuses_a_corrupt_artifact(tmp_path: Path) -> None:
     assert artifacts.current_path(tmp_path) == good
 
 
+def test_damaged_training_ratings_name_the_file(tmp_path: Path) -> None:
+    training = pd.DataFrame({"userId": [3], "movieId": [1], "rating": [4.0]})
+    path = artifacts.save(tiny_recommender(), tmp_path, training=training)
+    (path / "ratings.pt").write_bytes(b"x" * (path / "ratings.pt").stat().st_size)
+
+    with pytest.raises(ArtifactError, match=r"ratings\.pt: checksum mismatch"):
+        artifacts.load_training(path)
+    with pytest.raises(ArtifactError, match=r"ratings\.pt"):
+        artifacts.activate(tmp_path, path)
+
+
 def test_history_corrupt_names_the_file(saved: Path) -> None:
     (saved / "history.json").write_text("{not json")
 
@@ -265,4 +296,4 @@ def replace_weights(path: Path, tensors: dict) -> None:
     data = buffer.getvalue()
     (path / "weights.pt").write_bytes(data)
     sha = hashlib.sha256(data).hexdigest()
-    rewrite_meta(path, lambda meta: meta["weights"].update(sha256=sha, bytes=len(data)))
+    rewrite_meta(path, lambda meta: meta["files"]["weights.pt"].update(sha256=sha, bytes=len(data)))
