@@ -1,0 +1,1 @@
+"""The Telegram side of moviebot: handlers, keyboards, storage, retraining."""

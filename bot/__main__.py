@@ -1,0 +1,40 @@
+"""`moviebot` / `python -m bot`: read the settings, set up logging, poll Telegram."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+from bot.logs import setup_logging
+
+log = logging.getLogger("bot")
+
+EXIT_CONFIG = 2
+EXIT_FAILED = 1
+
+
+def main() -> int:
+    """Run the bot until interrupted; 2 on a configuration error, 1 when start-up fails."""
+    load_dotenv()  # an optional .env; real environment variables win
+    try:
+        settings = Settings.from_env()
+    except ConfigError as err:
+        print(f"moviebot: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level, secrets=[settings.token])
+    # Imported after logging is set up, so nothing logs before the redaction filter exists.
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    try:
+        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    except Exception:
+        log.exception("the bot stopped because of an error")
+        return EXIT_FAILED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The inline-button handler: parse the callback data strictly, act, answer, redraw.
+
+Every press is answered exactly once (`query.answer`) before anything slow, so
+the person never sees a spinner; anything malformed, forged or stale is answered
+with a short text and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from bot import callbacks as cb
+from bot import keyboards, texts, views
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+
+async def show(query: CallbackQuery, context: Context, screen: views.Screen) -> None:
+    """Edit the pressed message into `screen`; a message we cannot edit gets a new one."""
+    if not isinstance(query.message, Message):
+        # Too old (or otherwise inaccessible) to edit: answer with a fresh message instead.
+        await context.bot.send_message(
+            query.from_user.id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+        )
+        return
+    try:
+        await query.edit_message_text(
+            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+        )
+    except BadRequest as err:
+        # Pressing the same button twice asks for the same content; Telegram refuses that.
+        if "message is not modified" not in err.message.lower():
+            raise
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """Dispatch one button press."""
+    query = update.callback_query
+    try:
+        action = cb.parse(query.data)
+    except cb.BadCallback as err:
+        log.info("rejected callback data from %s: %s", query.from_user.id, err)
+        await query.answer(texts.BAD_BUTTON)
+        return
+    storage = context.bot_data["storage"]
+    holder = context.bot_data["model"]
+    user_id = query.from_user.id
+
+    match action:
+        case cb.OpenCard(movie_id, back):
+            screen = await views.card(storage, user_id, movie_id, back)
+            if screen is None:
+                await query.answer(texts.UNKNOWN_MOVIE)
+                return
+            await query.answer()
+            await show(query, context, screen)
+        case cb.Rate(movie_id, _, back):
+            await rate(query, context, action)
+        case cb.NotSeen(movie_id, back):
+            await query.answer(texts.SKIPPED)
+            await show_view(query, context, back)
+        case cb.Remove(movie_id, back):
+            movie = await storage.movie(movie_id)
+            removed = movie is not None and await storage.remove_rating(user_id, movie_id)
+            await query.answer(texts.removed(movie.title) if removed else texts.NOT_RATED)
+            if removed:
+                await show_view(query, context, back)
+        case cb.PickGenre():
+            await query.answer()
+            await show(query, context, views.genre_picker(holder))
+        case cb.Forget(telegram_id, confirmed):
+            await forget(query, context, telegram_id, confirmed)
+        case _:
+            if isinstance(action, cb.Recs) and action.genre is not None:
+                try:
+                    views.resolve_genre(action.genre, holder)
+                except views.UnknownGenre:
+                    await query.answer(texts.UNKNOWN_GENRE_BUTTON)
+                    return
+            await query.answer()
+            await show_view(query, context, action)
+
+
+async def show_view(query: CallbackQuery, context: Context, target: cb.View) -> None:
+    storage, holder = context.bot_data["storage"], context.bot_data["model"]
+    try:
+        screen = await views.view(storage, holder, query.from_user.id, target)
+    except views.UnknownGenre:
+        # The model changed under an old genre button: fall back to all genres.
+        screen = await views.view(storage, holder, query.from_user.id, cb.Recs(None))
+    await show(query, context, screen)
+
+
+async def rate(query: CallbackQuery, context: Context, action: cb.Rate) -> None:
+    """Store the presser's rating, acknowledge it, then go back to the list it came from."""
+    storage = context.bot_data["storage"]
+    user_id = query.from_user.id
+    movie = await storage.movie(action.movie_id)
+    if movie is None:
+        await query.answer(texts.UNKNOWN_MOVIE)
+        return
+    before = await views.my_ratings_map(storage, user_id)
+    await storage.record_rating(user_id, action.movie_id, action.rating)
+    await query.answer(texts.saved(movie.title, action.rating))
+    await show_view(query, context, action.back)
+    if len(before) == texts.RECOMMEND_AFTER - 1 and action.movie_id not in before:
+        await context.bot.send_message(
+            query.message.chat.id if isinstance(query.message, Message) else user_id,
+            texts.OFFER_RECS,
+            reply_markup=keyboards.offer_recommendations(),
+        )
+
+
+async def forget(query: CallbackQuery, context: Context, telegram_id: int, confirmed: bool) -> None:
+    """Only the person who sent /forget may confirm it."""
+    if telegram_id != query.from_user.id:
+        await query.answer(texts.NOT_YOURS)
+        return
+    if not confirmed:
+        await query.answer()
+        await show(query, context, views.Screen(texts.FORGET_CANCELLED))
+        return
+    await context.bot_data["storage"].forget_person(telegram_id)
+    await query.answer(texts.FORGOTTEN_SHORT)
+    await show(query, context, views.Screen(texts.forgotten()))
+
+
+def handler() -> CallbackQueryHandler:
+    """One handler for every button, so even foreign data gets an answer."""
+    return CallbackQueryHandler(on_button)

@@ -1,0 +1,229 @@
+"""Every message and button text the person reads, kept apart from the handlers.
+
+Messages are Telegram HTML: anything that came from data (titles, queries) is
+escaped here. `clip` keeps a message inside Telegram's 4096-character limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import Any
+
+MAX_MESSAGE = 4096
+MAX_BUTTON_TITLE = 48
+RECOMMEND_AFTER = 5
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and the popular movies"),
+    ("popular", "The 50 most-rated movies to rate"),
+    ("recommend", "Movies picked for you (add a genre: /recommend comedy)"),
+    ("search", "Find a movie by title: /search matrix"),
+    ("myratings", "Your ratings: change or remove them"),
+    ("forget", "Delete everything stored about you"),
+    ("help", "How this bot works"),
+)
+
+WELCOME = (
+    "<b>Hi! I recommend movies you haven't seen yet.</b>\n\n"
+    "1. Tap a movie you know below and rate it from 0.5 to 5 stars "
+    "(or tap <i>Not seen</i>).\n"
+    f"2. After {RECOMMEND_AFTER} ratings, send /recommend for your personal top 10.\n"
+    "3. Every new rating sharpens the next list.\n\n"
+    "/help lists everything I can do."
+)
+
+HELP = (
+    "<b>How it works</b>\n"
+    "Rate movies you have seen; I compare your taste with about a hundred thousand "
+    "MovieLens ratings and predict what you would rate the rest.\n\n"
+    + "\n".join(f"/{name} — {escape(about)}" for name, about in COMMANDS)
+    + "\n\nYou can also just send me part of a title to search for it."
+)
+
+# Short answers to button presses (answerCallbackQuery, at most 200 characters).
+BAD_BUTTON = "This button is out of date or not valid. Nothing was changed."
+UNKNOWN_MOVIE = "I don't know that movie. Nothing was changed."
+NOT_YOURS = "This button belongs to someone else."
+SKIPPED = "Skipped."
+NOT_RATED = "You hadn't rated that movie."
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+UNKNOWN_GENRE_BUTTON = "My model doesn't know that genre any more. Nothing was changed."
+ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
+
+SEARCH_USAGE = "Send /search and part of a title, for example: <code>/search toy story</code>"
+NO_RATINGS = "You haven't rated any movies yet. Send /popular to start."
+FORGET_NOTHING = "I have nothing stored about you."
+FORGOTTEN_SHORT = "Deleted."
+FORGET_CANCELLED = "Cancelled: nothing was deleted."
+OFFER_RECS = (
+    f"That's {RECOMMEND_AFTER} ratings: enough for personal recommendations! "
+    "Rate more any time to sharpen them."
+)
+
+BUTTON_PREV = "« Prev"
+BUTTON_NEXT = "Next »"
+BUTTON_BACK = "« Back"
+BUTTON_NOT_SEEN = "Not seen"
+BUTTON_REMOVE = "Remove rating"
+BUTTON_SHOW_RECS = "Show my recommendations"
+BUTTON_GENRES = "Genres…"
+BUTTON_REFRESH = "Refresh"
+BUTTON_ALL_GENRES = "All genres"
+BUTTON_FORGET_YES = "Yes, delete everything"
+BUTTON_FORGET_NO = "Cancel"
+
+
+def stars(rating: float) -> str:
+    """`4.5` -> "4.5", `5.0` -> "5": the MovieLens half-star scale as people write it."""
+    return f"{rating:g}"
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Cut at a line boundary so an over-long message still sends."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 2)
+    return text[: cut if cut > 0 else limit - 2] + "\n…"
+
+
+def short(title: str, limit: int = MAX_BUTTON_TITLE) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def movie_button(number: int, title: str, my_rating: float | None) -> str:
+    """ "12. Matrix, The (1999) ★4.5": the number first, the person's rating last."""
+    label = f"{number}. {short(title)}"
+    return label if my_rating is None else f"{label} ★{stars(my_rating)}"
+
+
+def rating_button(half_stars: int, current: float | None) -> str:
+    value = stars(half_stars / 2)
+    return f"{value} ✓" if current is not None and current * 2 == half_stars else value
+
+
+def rated_counter(count: int) -> str:
+    if count >= RECOMMEND_AFTER:
+        return f"Rated: {count}. Send /recommend for your picks."
+    return f"Rated: {count}. Rate {RECOMMEND_AFTER - count} more for personal picks."
+
+
+def popular(page: int, pages: int, rated: int) -> str:
+    return (
+        f"<b>Popular movies</b> (page {page + 1}/{pages})\n"
+        "Tap one you have seen to rate it.\n\n" + rated_counter(rated)
+    )
+
+
+def my_ratings(total: int, page: int, pages: int) -> str:
+    return (
+        f"<b>Your ratings</b>: {total} (page {page + 1}/{pages})\n"
+        "Tap a movie to change or remove its rating."
+    )
+
+
+def _genres(genres: Iterable[str]) -> str:
+    names = ", ".join(genres)
+    return escape(names) if names else "no genres listed"
+
+
+def card(movie: Any, my_rating: float | None) -> str:
+    """The rating card: title, year, genres, MovieLens average and count, your rating."""
+    lines = [f"<b>{escape(movie.title)}</b>"]
+    if movie.year is not None and f"({movie.year})" not in movie.title:
+        lines.append(f"Year: {movie.year}")
+    lines.append(f"Genres: {_genres(movie.genres)}")
+    if movie.n_ratings and movie.mean_rating is not None:
+        noun = "rating" if movie.n_ratings == 1 else "ratings"
+        lines.append(f"MovieLens: ★{movie.mean_rating:.1f} average from {movie.n_ratings} {noun}")
+    else:
+        lines.append("MovieLens: no ratings yet")
+    lines.append("")
+    if my_rating is None:
+        lines.append("How would you rate it?")
+    else:
+        lines.append(f"Your rating: <b>★{stars(my_rating)}</b>. Tap another value to change it.")
+    return clip("\n".join(lines))
+
+
+def saved(title: str, rating: float) -> str:
+    return short(f"Saved: {title} ★{stars(rating)}", 190)
+
+
+def removed(title: str) -> str:
+    return short(f"Removed your rating of {title}", 190)
+
+
+def recommendations(
+    items: Sequence[tuple[Any, Any, Any | None]],
+    *,
+    personal: bool,
+    rated: int,
+    genre: str | None,
+    ignored: int,
+) -> str:
+    """The top list: `items` are (movie, recommendation, movie the reason points at)."""
+    scope = f" in {escape(genre)}" if genre else ""
+    if not items:
+        return f"I have nothing new to recommend{scope} right now. Try another genre or /popular."
+    if personal and rated >= RECOMMEND_AFTER:
+        head = f"<b>Picked for you{scope}</b> from your {rated} ratings:"
+    elif personal:
+        head = (
+            f"<b>Picked for you{scope}</b>. With only {rated} rating{'s' if rated != 1 else ''} "
+            f"this list is less personal: rate {RECOMMEND_AFTER - rated} more for better picks."
+        )
+    else:
+        head = f"<b>Popular picks{scope}</b>. This list is less personal: " + (
+            "rate a few movies first (/popular)."
+            if rated == 0
+            else "my model is still learning; personal picks come soon."
+        )
+    lines = [head, ""]
+    for number, (movie, rec, because) in enumerate(items, 1):
+        lines.append(
+            f"{number}. <b>{escape(movie.title)}</b> — predicted ★{rec.predicted_rating:.1f}"
+        )
+        lines.append(f"    {_genres(movie.genres)}")
+        if because is not None and rec.because is not None:
+            lines.append(f"    because you rated {escape(because.title)} {stars(rec.because[1])}")
+    if ignored:
+        lines.append(
+            f"\n{ignored} of your ratings are for movies my model hasn't learned yet; "
+            "they count after the next retraining."
+        )
+    lines.append("\nTap a movie to rate it right here.")
+    return clip("\n".join(lines))
+
+
+def genre_picker() -> str:
+    return "Which genre?"
+
+
+def unknown_genre(given: str, genres: Iterable[str]) -> str:
+    return (
+        f"I don't know the genre “{escape(given)}”. Try one of: {_genres(sorted(genres))}.\n"
+        "For example: <code>/recommend comedy</code>"
+    )
+
+
+def search_results(query: str, count: int) -> str:
+    return f"Movies matching “{escape(query)}”: tap one to rate it."
+
+
+def no_results(query: str) -> str:
+    return (
+        f"No movie title contains “{escape(query)}”. "
+        "Try a shorter part of the title, e.g. <code>/search matrix</code>."
+    )
+
+
+def forget_confirm(count: int) -> str:
+    return (
+        f"This deletes your {count} rating{'s' if count != 1 else ''} and everything else "
+        "I store about you. It cannot be undone. Are you sure?"
+    )
+
+
+def forgotten() -> str:
+    return "Done: everything I stored about you is deleted. Send /start to begin again."
