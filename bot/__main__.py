@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -18,7 +19,8 @@ EXIT_FAILED = 1
 
 def main() -> int:
     """Run the bot until interrupted; 2 on a configuration error, 1 when start-up fails."""
-    load_dotenv()  # an optional .env; real environment variables win
+    # An optional .env in the working directory; real environment variables win.
+    load_dotenv(Path.cwd() / ".env")
     try:
         settings = Settings.from_env()
     except ConfigError as err:

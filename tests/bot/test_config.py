@@ -1,0 +1,97 @@
+"""Settings from the environment: defaults, parsing, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import __main__ as entry
+from bot.config import ConfigError, Settings
+
+TOKEN = "123456:ABC-def_ghiJKL"
+
+
+def test_defaults_put_everything_under_the_data_folder() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert settings.data_dir == Path("data")
+    assert settings.database_path == Path("data/moviebot.db")
+    assert settings.model_dir == Path("data/models")
+    assert settings.movielens_dir is None and settings.base_url is None
+    assert settings.admin_ids == frozenset()
+    assert (settings.log_level, settings.retrain_schedule) == ("INFO", "6h")
+    assert settings.retrain_timeout == 1800.0 and 0 < settings.retrain_margin < 0.1
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+            "ADMIN_IDS": " 42, 7 ,,",
+            "DATA_DIR": "/srv/moviebot",
+            "MODEL_DIR": "/models",
+            "MOVIELENS_DIR": "/datasets/ml-latest-small",
+            "LOG_LEVEL": "debug",
+            "RETRAIN_SCHEDULE": "0 */6 * * *",
+            "RETRAIN_TIMEOUT": "30m",
+            "RETRAIN_MARGIN": "0.05",
+        }
+    )
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.admin_ids == frozenset({42, 7})
+    assert settings.database_path == Path("/srv/moviebot/moviebot.db")
+    assert settings.model_dir == Path("/models")
+    assert settings.movielens_dir == Path("/datasets/ml-latest-small")
+    assert settings.log_level == "DEBUG"
+    assert settings.retrain_schedule == "0 */6 * * *"
+    assert settings.retrain_timeout == 1800.0 and settings.retrain_margin == 0.05
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "  "}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "not a token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BASE_URL": "127.0.0.1:8081"}, "TELEGRAM_BASE_URL"),
+        ({"ADMIN_IDS": "42,alice"}, "ADMIN_IDS"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"RETRAIN_SCHEDULE": "sometimes"}, "RETRAIN_SCHEDULE"),
+        ({"RETRAIN_TIMEOUT": "-5"}, "RETRAIN_TIMEOUT"),
+        ({"RETRAIN_MARGIN": "a lot"}, "RETRAIN_MARGIN"),
+        ({"RETRAIN_MARGIN": "-0.1"}, "RETRAIN_MARGIN"),
+    ],
+)
+def test_bad_values_are_one_line_errors_naming_the_variable(env: dict, named: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, **env} if named != "TELEGRAM_BOT_TOKEN" else env
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env(env)
+    assert named in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_the_token_is_not_in_the_repr() -> None:
+    assert "ABC-def" not in repr(Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}))
+
+
+def test_main_without_a_token_exits_2_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert entry.main() == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN is not set" in err
+
+
+def test_main_reads_a_dotenv_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_BOT_TOKEN", "LOG_LEVEL"):
+        monkeypatch.setenv(name, "")  # recorded, so what .env sets is undone afterwards
+        monkeypatch.delenv(name)
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nLOG_LEVEL=nonsense\n")
+    # The token comes from .env, so the first complaint is about the next variable.
+    assert entry.main() == 2
+    assert "LOG_LEVEL" in capsys.readouterr().err

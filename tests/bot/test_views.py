@@ -1,0 +1,56 @@
+"""Screens built from a real database: numbering, paging, counters, genres."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import callbacks as cb
+from bot import views
+
+from .conftest import title
+
+
+def labels(screen: views.Screen) -> list[str]:
+    return [b.text for row in screen.markup.inline_keyboard for b in row]
+
+
+async def test_popular_pages_number_the_50_most_rated_movies(storage) -> None:
+    first = await views.popular(storage, 42, 0)
+    last = await views.popular(storage, 42, 4)
+    assert labels(first)[:2] == [f"1. {title(1)}", f"2. {title(2)}"]
+    assert labels(first)[-1] == "Next »"
+    assert labels(last)[9] == f"50. {title(50)}" and labels(last)[-1] == "« Prev"
+    assert "page 5/5" in last.text
+
+
+async def test_my_ratings_clamp_a_page_that_no_longer_exists(storage) -> None:
+    for movie in range(1, 13):
+        await storage.record_rating(42, movie, 3.5)
+    screen = await views.my_ratings(storage, 42, 7)
+    assert "page 2/2" in screen.text and len([t for t in labels(screen) if "★3.5" in t]) == 2
+
+
+async def test_search_results_open_cards_that_return_to_the_search(storage) -> None:
+    screen = await views.search(storage, 42, "movie 17")
+    data = screen.markup.inline_keyboard[0][0].callback_data
+    assert labels(screen)[0] == f"1. {title(17)}"
+    assert cb.parse(data) == cb.OpenCard(17, cb.Search("movie 17"))
+
+
+async def test_search_without_matches_says_so(storage) -> None:
+    screen = await views.search(storage, 42, "zzzz")
+    assert "No movie title contains" in screen.text and screen.markup is None
+
+
+async def test_recommendations_skip_rated_movies_and_keep_the_genre(storage, holder) -> None:
+    await storage.record_rating(42, 3, 5.0)  # movie 3 is a Comedy (3 % 3 == 0)
+    screen = await views.recommendations(storage, holder, 42, "comedy")
+    movies = [int(t.split("Movie ")[1].split(" ")[0]) for t in labels(screen)[:-2]]
+    assert len(movies) == 10 and 3 not in movies and all(m % 3 == 0 for m in movies)
+    assert "less personal" in screen.text
+
+
+async def test_unknown_genre_is_reported(holder) -> None:
+    with pytest.raises(views.UnknownGenre):
+        views.resolve_genre("cowboys", holder)
+    assert views.resolve_genre("SCI FI", holder) == "Sci-Fi"
