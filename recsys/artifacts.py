@@ -85,6 +85,7 @@ def save(
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
     try:
+        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the model from a bot running as another user
         files = {WEIGHTS: _write_file(tmp / WEIGHTS, _tensor_bytes(tensors))}
         if training is not None:
             files[TRAINING] = _write_file(
