@@ -1,0 +1,220 @@
+"""The training process: `python -m bot.train_worker --ratings R --movies M --models-dir D ...`.
+
+The bot writes a snapshot of all ratings to files (the SQL stays in bot/storage.py) and starts
+this module in a child process. It trains, scores the new model, the serving one (`--current`)
+and the popularity baseline on the same held-out ratings (bot.holdout), and saves the new
+artifact WITHOUT activating it: the bot decides. Protocol on stdout, one JSON object a line:
+
+    {"event": "start", "n_ratings": ..., "n_train": ..., "n_holdout": ..., "epochs": ...}
+    {"event": "epoch", "epoch": 1, "train_loss": ..., "val_rmse": ..., "seconds": ...}
+    {"event": "stage", "stage": "evaluating" | "saving"}
+    {"event": "result", "artifact": "...", "new": {...}, "current": {...} | null, ...}
+    {"event": "error", "error": "..."}            (then exit status 1)
+
+Anything else a library prints goes to stderr. The process lowers its own priority and offers
+itself to the out-of-memory killer first, so the bot keeps its CPU and survives.
+
+Test hook: MOVIEBOT_TEST_TRAIN_FAULT=raise|hang|crash makes the run fail after the first epoch
+(an exception, a hang until killed, or a hard exit as an OOM kill would look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import pandas as pd
+
+FAULT_ENV = "MOVIEBOT_TEST_TRAIN_FAULT"
+_RATING_COLUMNS = {"userId": np.int64, "movieId": np.int64, "rating": np.float32}
+
+
+# --------------------------------------------------------------- snapshot files
+
+
+def write_snapshot(folder: Path, ratings: pd.DataFrame, movies: pd.DataFrame) -> dict[str, Path]:
+    """Writes the parent's snapshot: ratings as .npz (no pickle), movies as JSON records."""
+    paths = {"ratings": folder / "ratings.npz", "movies": folder / "movies.json"}
+    columns = {c: ratings[c].to_numpy(dtype=t) for c, t in _RATING_COLUMNS.items()}
+    columns["timestamp"] = ratings["timestamp"].to_numpy(dtype=np.int64)
+    np.savez(paths["ratings"], **columns)
+    records = [
+        {
+            "movieId": int(m),
+            "title": str(t),
+            "year": None if pd.isna(y) else int(y),
+            "genres": list(g),
+        }
+        for m, t, y, g in zip(
+            movies["movieId"], movies["title"], movies["year"], movies["genres"], strict=True
+        )
+    ]
+    paths["movies"].write_text(json.dumps(records), encoding="utf-8")
+    return paths
+
+
+def read_snapshot(ratings_path: Path, movies_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with np.load(ratings_path, allow_pickle=False) as data:
+        ratings = pd.DataFrame({c: data[c] for c in (*_RATING_COLUMNS, "timestamp")})
+    movies = pd.DataFrame(json.loads(movies_path.read_text(encoding="utf-8")))
+    if movies.empty:
+        movies = pd.DataFrame(columns=["movieId", "title", "year", "genres"])
+    movies["year"] = movies["year"].astype("Int64")
+    return ratings, movies
+
+
+# --------------------------------------------------------------------- the run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = sys.stdout
+    sys.stdout = sys.stderr  # stray prints must not corrupt the protocol
+    _step_aside()
+    try:
+        emit(out, "result", **train(args, out))
+    except Exception as err:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        emit(out, "error", error=f"{type(err).__name__}: {err}")
+        return 1
+    return 0
+
+
+def train(args: argparse.Namespace, out: TextIO) -> dict[str, Any]:
+    """Everything after argument parsing; returns the result event's fields."""
+    from bot import holdout
+    from recsys import artifacts
+    from recsys.popularity import PopularityRecommender
+    from recsys.train import fit
+
+    started = time.monotonic()
+    ratings, movies = read_snapshot(args.ratings, args.movies)
+    train_part, held = holdout.split(ratings, args.holdout)
+    config = train_config(json.loads(args.config))
+    data = {
+        "n_ratings": len(ratings),
+        "n_users": int(ratings["userId"].nunique()),
+        "n_movies": int(ratings["movieId"].nunique()),
+        "n_train": len(train_part),
+        "n_holdout": len(held),
+    }
+    emit(out, "start", epochs=getattr(config, "epochs", None), **data)
+
+    def on_epoch(stats: Any) -> None:
+        emit(out, "epoch", **_plain(stats))
+        _maybe_fail()
+
+    fitted = fit(train_part, config, movies=movies, progress=on_epoch)
+    emit(out, "stage", stage="evaluating")
+    new = holdout.evaluate(fitted.recommender, train_part, held)
+    popularity = holdout.evaluate_popularity(
+        PopularityRecommender.from_ratings(train_part, movies), train_part, held
+    )
+    current, current_error = None, None
+    if args.current is not None:
+        try:
+            current = holdout.evaluate(artifacts.load(args.current), train_part, held)
+        except Exception as err:  # a broken serving artifact must not block a good new one
+            current_error = f"{type(err).__name__}: {err}"
+
+    emit(out, "stage", stage="saving")
+    stored_metrics = {**new, **{f"popularity_{k}": v for k, v in popularity.items()}}
+    path = artifacts.save(
+        fitted.recommender,
+        args.models_dir,
+        history=fitted.history,
+        metrics={k: v for k, v in stored_metrics.items() if math.isfinite(v)},
+        activate=False,
+    )
+    return {
+        "artifact": str(path),
+        "new": new,
+        "current": current,
+        "current_error": current_error,
+        "popularity": popularity,
+        "data": data,
+        "history": [_plain(h) for h in fitted.history],
+        "seconds": time.monotonic() - started,
+    }
+
+
+def train_config(overrides: dict[str, Any]) -> Any:
+    """A TrainConfig from JSON overrides; nested "watch"/"serve" objects become their classes."""
+    from recsys.recommender import ServeSettings
+    from recsys.train import TrainConfig
+    from recsys.watch import WatchConfig
+
+    fields = dict(overrides)
+    for name, cls in (("watch", WatchConfig), ("serve", ServeSettings)):
+        if isinstance(fields.get(name), dict):
+            fields[name] = cls(**fields[name])
+    return TrainConfig(**fields)
+
+
+def emit(out: TextIO, event: str, **fields: Any) -> None:
+    out.write(json.dumps({"event": event, **fields}, default=_json_default) + "\n")
+    out.flush()
+
+
+def _plain(stats: Any) -> dict[str, Any]:
+    if isinstance(stats, dict):
+        return dict(stats)
+    keys = ("epoch", "train_loss", "val_rmse", "seconds")
+    return {k: getattr(stats, k) for k in keys if hasattr(stats, k)}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _step_aside() -> None:
+    """Lower CPU priority, leave a core to the bot, and be the OOM killer's first choice."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    with contextlib.suppress(OSError):
+        Path("/proc/self/oom_score_adj").write_text("1000")
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+
+
+def _maybe_fail() -> None:
+    fault = os.environ.get(FAULT_ENV, "")
+    if not fault:
+        return
+    if fault == "raise":
+        raise RuntimeError("injected training failure (test)")
+    if fault == "hang":
+        time.sleep(3600)
+    if fault == "crash":
+        os._exit(137)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot.train_worker", description=__doc__)
+    parser.add_argument("--ratings", type=Path, required=True, help="ratings .npz snapshot")
+    parser.add_argument("--movies", type=Path, required=True, help="movies .json snapshot")
+    parser.add_argument("--models-dir", type=Path, required=True)
+    parser.add_argument("--current", type=Path, help="artifact of the serving model, if any")
+    parser.add_argument("--holdout", type=float, default=0.1, help="share of pairs held out")
+    parser.add_argument("--config", default="{}", help="JSON TrainConfig overrides")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())
