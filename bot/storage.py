@@ -16,12 +16,11 @@ import re
 import sqlite3
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 import numpy as np
@@ -123,12 +122,11 @@ class Storage:
     """The database behind the bot. Create with ``await Storage.open(path)``."""
 
     def __init__(
-        self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, clock: Callable[[], float]
+        self, writer: db.Writer, reader: aiosqlite.Connection, clock: Callable[[], float]
     ) -> None:
         self._writer = writer
         self._reader = reader
         self._clock = clock
-        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -137,22 +135,25 @@ class Storage:
         *,
         migrations: Path | None = None,
         clock: Callable[[], float] = time.time,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> Storage:
-        """Connect (creating the file and its folder if needed) and apply missing migrations."""
+        """Connect (creating the file and its folder if needed) and apply missing migrations.
+
+        ``clock`` (seconds since the epoch) is for tests; ``synchronous`` only for benchmarks.
+        """
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        writer = await db.connect(path)
+        writer = await db.connect(path, synchronous)
         try:
             await db.migrate(writer, migrations)
-            reader = await db.connect(path)
+            reader = await db.connect(path, synchronous)
         except BaseException:
             await writer.close()
             raise
         await reader.execute("PRAGMA query_only = ON")
-        return cls(writer, reader, clock)
+        return cls(db.Writer(writer), reader, clock)
 
     async def close(self) -> None:
-        async with self._write_lock:
-            await self._writer.close()
+        await self._writer.close()
         await self._reader.close()
 
     async def __aenter__(self) -> Storage:
@@ -179,7 +180,8 @@ class Storage:
         data = await asyncio.to_thread(load_movielens, folder)
         movies = [_movie_row(row) for row in data.movies.itertuples(index=False)]
         users = sorted(int(u) for u in data.ratings["userId"].unique())
-        async with self._transaction() as conn:
+
+        async def insert_all(conn: aiosqlite.Connection) -> ImportResult:
             earlier = await self._earlier_import(conn)
             if earlier:  # another process finished an import while we read the files
                 return earlier
@@ -205,8 +207,12 @@ class Storage:
                 " VALUES ('movielens', ?, ?, ?, ?)",
                 (now, len(movies), len(users), len(data.ratings)),
             )
-        say(f"import committed: {len(movies)} movies, {len(data.ratings)} ratings")
-        return ImportResult(imported=True, movies=len(movies), ratings=len(data.ratings))
+            return ImportResult(imported=True, movies=len(movies), ratings=len(data.ratings))
+
+        result = await self._writer.run(insert_all)
+        if result.imported:
+            say(f"import committed: {result.movies} movies, {result.ratings} ratings")
+        return result
 
     async def _insert_ratings(
         self,
@@ -242,7 +248,8 @@ class Storage:
         _check_id(telegram_id, "Telegram id")
         _check_id(movie_id, "movie id")
         now = self._clock()
-        async with self._transaction() as conn:
+
+        async def upsert(conn: aiosqlite.Connection) -> None:
             await self._require_movie(conn, movie_id)
             await conn.execute(
                 "INSERT INTO people (telegram_id, created_at) VALUES (?, ?)"
@@ -257,17 +264,22 @@ class Storage:
                 (movie_id, value, now, telegram_id),
             )
 
+        await self._writer.run(upsert)
+
     async def remove_rating(self, telegram_id: int, movie_id: int) -> bool:
         """Delete one rating; False when the person had not rated that movie."""
         _check_id(telegram_id, "Telegram id")
         _check_id(movie_id, "movie id")
-        async with self._transaction() as conn:
+
+        async def delete(conn: aiosqlite.Connection) -> bool:
             person = await self._require_person(conn, telegram_id)
             await self._require_movie(conn, movie_id)
             cursor = await conn.execute(
                 "DELETE FROM ratings WHERE person_id = ? AND movie_id = ?", (person, movie_id)
             )
             return cursor.rowcount > 0
+
+        return await self._writer.run(delete)
 
     async def ratings_of(self, telegram_id: int) -> list[UserRating]:
         """A person's ratings, newest first; empty for someone who never rated."""
@@ -283,7 +295,8 @@ class Storage:
     async def forget_person(self, telegram_id: int) -> int:
         """Delete a person and every rating of theirs; returns the rows deleted (0: unknown)."""
         _check_id(telegram_id, "Telegram id")
-        async with self._transaction() as conn:
+
+        async def delete(conn: aiosqlite.Connection) -> int:
             rows = await conn.execute_fetchall(
                 "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
             )
@@ -292,6 +305,8 @@ class Storage:
             ratings = await conn.execute("DELETE FROM ratings WHERE person_id = ?", rows[0])
             person = await conn.execute("DELETE FROM people WHERE person_id = ?", rows[0])
             return ratings.rowcount + person.rowcount
+
+        return await self._writer.run(delete)
 
     # --- reading the catalogue ---------------------------------------------------------------
 
@@ -397,12 +412,15 @@ class Storage:
         """Record that a training run started; returns its id for finish_model_run."""
         if not isinstance(trigger, str) or not trigger.strip():
             raise StorageError("a model run needs a trigger such as 'schedule' or 'admin'")
-        async with self._transaction() as conn:
+
+        async def insert(conn: aiosqlite.Connection) -> int:
             cursor = await conn.execute(
                 "INSERT INTO model_runs (trigger, started_at) VALUES (?, ?)",
                 (trigger.strip()[:100], self._clock()),
             )
-            return int(cursor.lastrowid)
+            return int(cursor.lastrowid or 0)
+
+        return await self._writer.run(insert)
 
     async def finish_model_run(
         self,
@@ -420,7 +438,8 @@ class Storage:
         if status not in FINISHED_STATUSES:
             raise StorageError(f"a finished run's status is one of {FINISHED_STATUSES}: {status!r}")
         values = {str(k): float(v) for k, v in (metrics or {}).items()}
-        async with self._transaction() as conn:
+
+        async def update(conn: aiosqlite.Connection) -> None:
             cursor = await conn.execute(
                 "UPDATE model_runs SET status = ?, finished_at = ?, n_ratings = ?, n_users = ?,"
                 " n_movies = ?, metrics = ?, artifact_path = ?, error = ?"
@@ -440,15 +459,20 @@ class Storage:
             if cursor.rowcount == 0:
                 raise StorageError(f"no running model run with id {run_id}")
 
+        await self._writer.run(update)
+
     async def fail_unfinished_runs(self, error: str = "the bot stopped during the run") -> int:
         """Mark runs left 'running' by a previous process as failed (call at start-up)."""
-        async with self._transaction() as conn:
+
+        async def update(conn: aiosqlite.Connection) -> int:
             cursor = await conn.execute(
                 "UPDATE model_runs SET status = 'failed', finished_at = ?, error = ?"
                 " WHERE status = 'running'",
                 (self._clock(), error),
             )
             return cursor.rowcount
+
+        return await self._writer.run(update)
 
     async def model_runs(self, limit: int = 10) -> list[ModelRun]:
         """The latest runs, newest first."""
@@ -466,21 +490,6 @@ class Storage:
         return _model_run(rows[0]) if rows else None
 
     # --- helpers -------------------------------------------------------------------------------
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction at a time; BEGIN IMMEDIATE takes the file's write lock up
-        front, so another process holding it is waited on (busy_timeout) rather than failing
-        half-way."""
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-                await self._writer.execute("COMMIT")
-            except BaseException:
-                if self._writer.in_transaction:
-                    await self._writer.execute("ROLLBACK")
-                raise
 
     @staticmethod
     async def _require_movie(conn: aiosqlite.Connection, movie_id: int) -> None:
