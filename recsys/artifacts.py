@@ -23,10 +23,7 @@ the file at fault.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import io
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -40,21 +37,46 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import torch
 
+from recsys.artifact_files import (
+    META,
+    ArtifactError,
+    jsonable,
+    read_checked,
+    read_tensors,
+    tensor_bytes,
+    write_file,
+    write_json,
+)
 from recsys.pointers import CURRENT, PREVIOUS, TMP_PREFIX, fsync_dir, switch, target
 
 if TYPE_CHECKING:
     from recsys.recommender import Recommender
 
+__all__ = [
+    "ArtifactError",
+    "activate",
+    "code_version",
+    "current_path",
+    "list_versions",
+    "load",
+    "load_current",
+    "load_training",
+    "previous_path",
+    "prune",
+    "read_history",
+    "read_meta",
+    "read_titles",
+    "resolve",
+    "rollback",
+    "save",
+    "verify",
+]
+
 FORMAT = 1
 WEIGHTS = "weights.pt"
-META = "meta.json"
 HISTORY = "history.json"
 TRAINING = "ratings.pt"
 TITLES = "titles.json"
-
-
-class ArtifactError(Exception):
-    """An artifact is missing, corrupt, truncated or does not fit this code."""
 
 
 def save(
@@ -78,7 +100,7 @@ def save(
     root = Path(models_dir)
     root.mkdir(parents=True, exist_ok=True)
     tensors, state = recommender.to_state()
-    info = _jsonable(dataclasses.asdict(recommender.info))
+    info = jsonable(dataclasses.asdict(recommender.info))
     if metrics is not None:
         info["metrics"] = {str(k): float(v) for k, v in metrics.items()}
     now = datetime.now(UTC)
@@ -86,19 +108,17 @@ def save(
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
     try:
         tmp.chmod(0o755)  # mkdtemp's 0700 would hide the model from a bot running as another user
-        files = {WEIGHTS: _write_file(tmp / WEIGHTS, _tensor_bytes(tensors))}
+        files = {WEIGHTS: write_file(tmp / WEIGHTS, tensor_bytes(tensors))}
         if training is not None:
-            files[TRAINING] = _write_file(
-                tmp / TRAINING, _tensor_bytes(_training_tensors(training))
-            )
+            files[TRAINING] = write_file(tmp / TRAINING, tensor_bytes(_training_tensors(training)))
         if titles is not None:
             text = json.dumps({str(int(k)): str(v) for k, v in titles.items()}, ensure_ascii=False)
-            files[TITLES] = _write_file(tmp / TITLES, text.encode("utf-8"))
+            files[TITLES] = write_file(tmp / TITLES, text.encode("utf-8"))
         kind = info.get("kind", "model")
         version = _free_name(root, f"{now:%Y%m%dT%H%M%SZ}-{kind}-{files[WEIGHTS]['sha256'][:8]}")
         info["version"] = version
         info["created_at"] = info.get("created_at") or now.isoformat(timespec="seconds")
-        state = _jsonable(state)
+        state = jsonable(state)
         if isinstance(state.get("info"), dict):  # keep the recommender's own copy in step
             state["info"] = info
         meta = {
@@ -110,8 +130,8 @@ def save(
             "info": info,
             "state": state,
         }
-        _write_json(tmp / META, meta)
-        _write_json(tmp / HISTORY, [_jsonable(_as_dict(e)) for e in (history or ())])
+        write_json(tmp / META, meta)
+        write_json(tmp / HISTORY, [jsonable(_as_dict(e)) for e in (history or ())])
         fsync_dir(tmp)
         final = root / version
         os.rename(tmp, final)
@@ -134,7 +154,7 @@ def load(path: str | Path) -> Recommender:
 
     folder = Path(path)
     meta = read_meta(folder)
-    tensors = _read_tensors(folder / WEIGHTS, meta)
+    tensors = read_tensors(folder / WEIGHTS, meta)
     try:
         recommender = Recommender.from_state(tensors, meta["state"])
     except (KeyError, ValueError, TypeError, IndexError, RuntimeError) as exc:
@@ -184,7 +204,7 @@ def load_training(path: str | Path) -> pd.DataFrame | None:
     meta = read_meta(folder)
     if TRAINING not in meta["files"]:
         return None
-    tensors = _read_tensors(folder / TRAINING, meta)
+    tensors = read_tensors(folder / TRAINING, meta)
     try:
         frame = pd.DataFrame(
             {
@@ -204,7 +224,7 @@ def read_titles(path: str | Path) -> dict[int, str]:
     meta = read_meta(folder)
     if TITLES not in meta["files"]:
         return {}
-    raw = _checked_bytes(folder / TITLES, meta)
+    raw = read_checked(folder / TITLES, meta)
     try:
         return {int(k): str(v) for k, v in json.loads(raw.decode("utf-8")).items()}
     except (ValueError, AttributeError) as exc:
@@ -254,7 +274,7 @@ def verify(path: str | Path) -> dict[str, Any]:
     folder = Path(path)
     meta = read_meta(folder)
     for name in meta["files"]:
-        _checked_bytes(folder / name, meta)
+        read_checked(folder / name, meta)
     return meta
 
 
@@ -346,53 +366,6 @@ def _activate_checked(root: Path, path: Path) -> Path:
     return root / resolved.name
 
 
-def _read_tensors(file: Path, meta: dict[str, Any]) -> dict[str, torch.Tensor]:
-    data = _checked_bytes(file, meta)
-    try:
-        tensors = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises several unrelated types for a bad file
-        raise ArtifactError(f"{file}: cannot be read ({type(exc).__name__})") from exc
-    if not isinstance(tensors, dict) or not all(
-        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in tensors.items()
-    ):
-        raise ArtifactError(f"{file}: not a {{name: tensor}} dict")
-    return tensors
-
-
-def _checked_bytes(file: Path, meta: dict[str, Any]) -> bytes:
-    """The file's bytes, read once, after its size and SHA-256 matched meta.json."""
-    expected = meta["files"].get(file.name)
-    if not isinstance(expected, dict) or not isinstance(expected.get("sha256"), str):
-        raise ArtifactError(f"{file.parent / META}: no checksum recorded for {file.name}")
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError as exc:
-        raise ArtifactError(f"{file}: missing") from exc
-    except OSError as exc:
-        raise ArtifactError(f"{file}: cannot be read ({exc})") from exc
-    if isinstance(expected.get("bytes"), int) and len(data) != expected["bytes"]:
-        raise ArtifactError(
-            f"{file}: truncated or replaced ({len(data)} bytes, expected {expected['bytes']})"
-        )
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != expected["sha256"]:
-        raise ArtifactError(
-            f"{file}: checksum mismatch (expected {expected['sha256']}, got {digest})"
-        )
-    return data
-
-
-def _tensor_bytes(tensors: Mapping[str, Any]) -> bytes:
-    plain = {}
-    for name, value in tensors.items():
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{name!r} is a {type(value).__name__}, not a Tensor")
-        plain[name] = value.detach().cpu().contiguous()
-    buffer = io.BytesIO()
-    torch.save(plain, buffer)
-    return buffer.getvalue()
-
-
 def _training_tensors(training: pd.DataFrame) -> dict[str, torch.Tensor]:
     ordered = training.sort_values(["userId", "movieId"], kind="stable")
     return {
@@ -400,20 +373,6 @@ def _training_tensors(training: pd.DataFrame) -> dict[str, torch.Tensor]:
         "movieId": torch.from_numpy(ordered["movieId"].to_numpy(dtype="int64").copy()),
         "rating": torch.from_numpy(ordered["rating"].to_numpy(dtype="float32").copy()),
     }
-
-
-def _write_file(path: Path, data: bytes) -> dict[str, Any]:
-    """Write and fsync ``data``; returns its meta.json entry (checksum and size)."""
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-
-
-def _write_json(path: Path, value: Any) -> None:
-    text = json.dumps(value, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False)
-    _write_file(path, (text + "\n").encode("utf-8"))
 
 
 def _saved_at(path: Path) -> str:
@@ -436,18 +395,3 @@ def _as_dict(entry: Any) -> Any:
     if dataclasses.is_dataclass(entry) and not isinstance(entry, type):
         return dataclasses.asdict(entry)
     return entry
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types: numpy scalars/arrays and tuples converted, NaN/inf as null."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "tolist"):  # numpy arrays and scalars, 0-d tensors
-        return _jsonable(value.tolist())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
