@@ -28,10 +28,14 @@ def main() -> int:
         return EXIT_CONFIG
     setup_logging(settings.log_level, secrets=[settings.token])
     # Imported after logging is set up, so nothing logs before the redaction filter exists.
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import ALLOWED_UPDATES, EXPECTED_FAILURES, build_application
 
     try:
         build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    except EXPECTED_FAILURES as err:
+        # A cause the operator can act on (network, token, data, database): one line is enough.
+        log.error("cannot run the bot: %s: %s", type(err).__name__, err)
+        return EXIT_FAILED
     except Exception:
         log.exception("the bot stopped because of an error")
         return EXIT_FAILED

@@ -23,11 +23,16 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot import bootstrap, handlers, retrain, texts
 from bot.config import Settings
+from bot.storage import StorageError
+from recsys.artifacts import ArtifactError
+from recsys.download import DownloadError
 
 log = logging.getLogger(__name__)
 
 EXTRA_HANDLER_MODULES = ("bot.admin",)
 """Modules whose `register(application)` adds handlers (skipped while not written yet)."""
+EXPECTED_FAILURES = (TelegramError, StorageError, DownloadError, ArtifactError, OSError)
+"""Start-up failures with a cause the operator can read in one line."""
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 CONCURRENT_UPDATES = 32
 """Updates handled at once: a slow recommendation or a long admin command never stalls
@@ -71,7 +76,7 @@ async def post_init(application: Application) -> None:
     await bootstrap.ensure_movielens(storage, settings)
     holder, needs_training = await bootstrap.load_model(settings, storage)
     application.bot_data["model"] = holder
-    retrain.schedule(application, settings.retrain_schedule)
+    # The retraining schedule is added by bot.admin.register; the first model is ours to ask for.
     if needs_training:
         retrain.start_first_training(application)
     await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])

@@ -13,6 +13,9 @@ from typing import Any
 MAX_MESSAGE = 4096
 MAX_BUTTON_TITLE = 48
 RECOMMEND_AFTER = 5
+REASON_MIN_RATING = 3.5
+"""A reason quotes a rated movie only when the person liked it: "because you rated X 2"
+reads as nonsense even when that rating did shape the prediction."""
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and the popular movies"),
@@ -185,7 +188,7 @@ def recommendations(
             f"{number}. <b>{escape(movie.title)}</b> — predicted ★{rec.predicted_rating:.1f}"
         )
         lines.append(f"    {_genres(movie.genres)}")
-        if because is not None and rec.because is not None:
+        if because is not None and rec.because is not None and rec.because[1] >= REASON_MIN_RATING:
             lines.append(f"    because you rated {escape(because.title)} {stars(rec.because[1])}")
     if ignored:
         lines.append(

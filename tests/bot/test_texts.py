@@ -58,6 +58,13 @@ def test_recommendations_show_prediction_genres_and_reason() -> None:
     assert "less personal" not in text
 
 
+def test_a_reason_only_quotes_a_movie_the_person_liked() -> None:
+    fight_club = Movie(2959, "Fight Club (1999)", 1999, ("Drama",), 218, 4.27)
+    items = [(MATRIX, Rec(2571, 3.1, 1.0, (2959, 2.0)), fight_club)]
+    text = texts.recommendations(items, personal=True, rated=6, genre=None, ignored=0)
+    assert "because" not in text
+
+
 def test_few_ratings_or_no_model_say_the_list_is_less_personal() -> None:
     items = [(MATRIX, Rec(2571, 4.0, 1.0, None), None)]
     for personal, rated in ((True, 2), (False, 0), (False, 7)):
