@@ -1,0 +1,82 @@
+"""The wired Application and its error handler."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.error import BadRequest
+from telegram.ext import AIORateLimiter, CallbackQueryHandler, CommandHandler
+
+from bot import app, texts
+from bot.config import Settings
+
+TOKEN = "123456:AAHsecret-Token_value42"
+
+
+class RecordingBot:
+    def __init__(self, answer_error: Exception | None = None) -> None:
+        self.sent: list[tuple[int, str]] = []
+        self.answers: list[str] = []
+        self.answer_error = answer_error
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> None:
+        self.sent.append((chat_id, text))
+
+    async def answer_callback_query(self, callback_query_id: str, text: str, **kwargs: Any) -> bool:
+        if self.answer_error:
+            raise self.answer_error
+        self.answers.append(text)
+        return True
+
+
+def message_update() -> Update:
+    chat = Chat(42, Chat.PRIVATE)
+    user = User(42, "Ann", is_bot=False)
+    return Update(1, message=Message(5, datetime.now(UTC), chat, from_user=user, text="/popular"))
+
+
+def button_update(bot: RecordingBot) -> Update:
+    user = User(42, "Ann", is_bot=False)
+    message = Message(5, datetime.now(UTC), Chat(42, Chat.PRIVATE), text="list")
+    query = CallbackQuery("q1", user, "inst", message=message, data="v1|p0")
+    query.set_bot(bot)
+    return Update(2, callback_query=query)
+
+
+def test_application_has_every_command_buttons_and_the_rate_limiter() -> None:
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot"}
+    )
+    application = app.build_application(settings)
+    handlers = [h for group in application.handlers.values() for h in group]
+    commands = {c for h in handlers if isinstance(h, CommandHandler) for c in h.commands}
+    assert {name for name, _ in texts.COMMANDS} <= commands
+    assert any(isinstance(h, CallbackQueryHandler) for h in handlers)
+    assert isinstance(application.bot.rate_limiter, AIORateLimiter)
+    assert application.bot.base_url == f"http://127.0.0.1:8081/bot{TOKEN}"
+    assert application.bot_data["settings"] is settings
+
+
+async def test_error_in_a_command_is_logged_and_the_person_told(caplog) -> None:
+    bot = RecordingBot()
+    context = SimpleNamespace(error=RuntimeError("boom"), bot=bot)
+    with caplog.at_level(logging.ERROR, logger="bot.app"):
+        await app.on_error(message_update(), context)
+    assert bot.sent == [(42, texts.ERROR)]
+    assert caplog.records[0].exc_info[1] is context.error
+
+
+async def test_error_in_a_button_is_answered_on_the_button() -> None:
+    bot = RecordingBot()
+    await app.on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
+    assert bot.answers == [texts.ERROR] and bot.sent == []
+
+
+async def test_error_after_the_button_was_answered_goes_to_the_chat() -> None:
+    bot = RecordingBot(answer_error=BadRequest("Query is too old"))
+    await app.on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
+    assert bot.sent == [(42, texts.ERROR)]
