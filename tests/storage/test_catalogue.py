@@ -157,3 +157,12 @@ async def test_an_import_of_bad_ratings_is_refused_whole(
         counts = await store.counts()
 
     assert (counts.people, counts.ratings) == (0, 0)
+
+
+async def test_an_import_from_a_missing_folder_names_it(tmp_path: Path) -> None:
+    async with await Storage.open(tmp_path / "bot.db") as store:
+        with pytest.raises(StorageError, match="nowhere"):
+            await store.import_movielens(tmp_path / "nowhere")
+        counts = await store.counts()
+
+    assert (counts.people, counts.ratings) == (0, 0)

@@ -87,3 +87,23 @@ async def test_a_write_waits_for_another_process_holding_the_lock(
 
     assert [(r.movie_id, r.rating) for r in ratings] == [(2, 4.0)]
     assert waited >= 0.3  # it really waited for the lock instead of failing or skipping
+
+
+async def test_a_refused_write_among_concurrent_ones_leaves_the_others(storage: Storage) -> None:
+    await storage.record_rating(700, 2, 3.0)
+    # Issued together, these are grouped into shared transactions, each with its own savepoint.
+    writes = [storage.record_rating(500 + i, 101 + i, 4.0) for i in range(20)]
+    writes.insert(10, storage.record_rating(600, 999_999, 4.0))
+    writes.insert(5, storage.forget_person(700))
+
+    results = await asyncio.gather(*writes, return_exceptions=True)
+
+    assert [r if isinstance(r, int) else type(r).__name__ for r in results if r is not None] == [
+        2,
+        "UnknownMovie",
+    ]
+    assert await storage.ratings_of(600) == await storage.ratings_of(700) == []
+    stored = [await storage.ratings_of(500 + i) for i in range(20)]
+    assert [[(r.movie_id, r.rating) for r in ratings] for ratings in stored] == [
+        [(101 + i, 4.0)] for i in range(20)
+    ]
