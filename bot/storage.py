@@ -97,7 +97,7 @@ class Counts:
 class ModelRun:
     run_id: int
     trigger: str
-    status: str  # 'running', 'succeeded' or 'failed'
+    status: str  # 'running', 'succeeded', 'failed' or 'rejected' (trained, not served)
     started_at: datetime
     finished_at: datetime | None
     n_ratings: int | None
@@ -108,7 +108,7 @@ class ModelRun:
     error: str | None
 
 
-FINISHED_STATUSES = ("succeeded", "failed")
+FINISHED_STATUSES = ("succeeded", "failed", "rejected")
 _DAY = 86_400
 _MAX_QUERY_WORDS = 8
 _MOVIE_COLUMNS = "m.movie_id, m.title, m.year, m.genres, s.n_ratings, s.rating_sum"
@@ -431,7 +431,7 @@ class Storage:
         artifact_path: str | Path | None = None,
         error: str | None = None,
     ) -> None:
-        """Record how a running run ended (status 'succeeded' or 'failed'); only once per run."""
+        """Record how a running run ended (a FINISHED_STATUSES status); only once per run."""
         if status not in FINISHED_STATUSES:
             raise StorageError(f"a finished run's status is one of {FINISHED_STATUSES}: {status!r}")
         values = {str(k): float(v) for k, v in (metrics or {}).items()}

@@ -79,7 +79,8 @@ CREATE TABLE model_runs (
     run_id        INTEGER PRIMARY KEY,
     trigger       TEXT    NOT NULL,                 -- e.g. 'schedule', 'admin', 'startup'
     status        TEXT    NOT NULL DEFAULT 'running'
-        CHECK (status IN ('running', 'succeeded', 'failed')),
+        -- rejected: trained fine but not put in service (worse than the serving model)
+        CHECK (status IN ('running', 'succeeded', 'failed', 'rejected')),
     started_at    REAL    NOT NULL,
     finished_at   REAL,
     n_ratings     INTEGER,

@@ -44,6 +44,8 @@ async def test_the_last_successful_run_skips_failures(storage: Storage) -> None:
 
 
 async def test_no_successful_run_yet(storage: Storage) -> None:
+    rejected = await storage.start_model_run("schedule")
+    await storage.finish_model_run(rejected, status="rejected", error="worse than the current")
     await storage.start_model_run("startup")
 
     assert await storage.last_successful_run() is None
