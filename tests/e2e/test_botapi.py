@@ -26,7 +26,7 @@ def api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+async def client(api: FakeBotApi) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=api.base_url) as client:
         yield client
 
@@ -35,8 +35,8 @@ def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d)] for t, d in pairs])
 
 
-async def test_get_me_answers_with_the_bot_user(bot: Bot, api: FakeBotApi) -> None:
-    assert (bot.id, bot.username) == (4242, "movie_test_bot")
+async def test_get_me_answers_with_the_bot_user(client: Bot, api: FakeBotApi) -> None:
+    assert (client.id, client.username) == (4242, "movie_test_bot")
     assert [c.method for c in api.calls()] == ["getMe"]
 
 
@@ -46,8 +46,8 @@ async def test_a_wrong_token_is_unauthorized(api: FakeBotApi) -> None:
             pass
 
 
-async def test_long_poll_blocks_until_a_person_writes(bot: Bot, api: FakeBotApi) -> None:
-    poll = asyncio.create_task(bot.get_updates(timeout=5))
+async def test_long_poll_blocks_until_a_person_writes(client: Bot, api: FakeBotApi) -> None:
+    poll = asyncio.create_task(client.get_updates(timeout=5))
     await asyncio.sleep(0.3)
     assert not poll.done()
     api.send_text(ANN, "/start")
@@ -57,22 +57,22 @@ async def test_long_poll_blocks_until_a_person_writes(bot: Bot, api: FakeBotApi)
     assert updates[0].effective_user.id == ANN["id"]
 
 
-async def test_long_poll_times_out_empty(bot: Bot) -> None:
-    assert await bot.get_updates(timeout=0.2) == ()
+async def test_long_poll_times_out_empty(client: Bot) -> None:
+    assert await client.get_updates(timeout=0.2) == ()
 
 
-async def test_offset_confirms_updates(bot: Bot, api: FakeBotApi) -> None:
+async def test_offset_confirms_updates(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "one")
     api.send_text(ANN, "two")
-    first = await bot.get_updates()
+    first = await client.get_updates()
     assert [u.message.text for u in first] == ["one", "two"]
-    await bot.get_updates(offset=first[0].update_id + 1)
+    await client.get_updates(offset=first[0].update_id + 1)
     assert api.pending_updates() == 1
 
 
-async def test_sent_message_is_recorded_with_its_keyboard(bot: Bot, api: FakeBotApi) -> None:
+async def test_sent_message_is_recorded_with_its_keyboard(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "hi")
-    sent = await bot.send_message(
+    sent = await client.send_message(
         ANN["id"],
         "<b>Pick</b> &amp; rate",
         parse_mode="HTML",
@@ -85,49 +85,51 @@ async def test_sent_message_is_recorded_with_its_keyboard(bot: Bot, api: FakeBot
     assert api.wait_for("sendMessage").params["chat_id"] == ANN["id"]
 
 
-async def test_unparsable_html_is_rejected(bot: Bot, api: FakeBotApi) -> None:
+async def test_unparsable_html_is_rejected(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "hi")
     with pytest.raises(BadRequest, match="parse entities"):
-        await bot.send_message(ANN["id"], "Lock, Stock & Two Smoking Barrels", parse_mode="HTML")
+        await client.send_message(ANN["id"], "Lock, Stock & Two Smoking Barrels", parse_mode="HTML")
 
 
-async def test_unknown_chat_is_rejected(bot: Bot) -> None:
+async def test_unknown_chat_is_rejected(client: Bot) -> None:
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
-        await bot.send_message(999, "nobody wrote to me from there")
+        await client.send_message(999, "nobody wrote to me from there")
 
 
-async def test_too_long_callback_data_is_rejected(bot: Bot, api: FakeBotApi) -> None:
+async def test_too_long_callback_data_is_rejected(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "hi")
     with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
-        await bot.send_message(ANN["id"], "x", reply_markup=keyboard(("a", "é" * 33)))
+        await client.send_message(ANN["id"], "x", reply_markup=keyboard(("a", "é" * 33)))
 
 
-async def test_editing_to_identical_content_is_not_modified(bot: Bot, api: FakeBotApi) -> None:
+async def test_editing_to_identical_content_is_not_modified(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "hi")
-    sent = await bot.send_message(ANN["id"], "card", reply_markup=keyboard(("5", "r:1:5")))
+    sent = await client.send_message(ANN["id"], "card", reply_markup=keyboard(("5", "r:1:5")))
     edited = await sent.edit_text("card, rated", reply_markup=keyboard(("5 ✓", "r:1:5")))
     assert api.message(ANN["id"], sent.message_id)["text"] == edited.text == "card, rated"
     with pytest.raises(BadRequest, match="not modified"):
-        await bot.edit_message_text(
+        await client.edit_message_text(
             "card, rated", ANN["id"], sent.message_id, reply_markup=keyboard(("5 ✓", "r:1:5"))
         )
     with pytest.raises(BadRequest, match="not modified"):
-        await bot.edit_message_reply_markup(
+        await client.edit_message_reply_markup(
             ANN["id"], sent.message_id, reply_markup=keyboard(("5 ✓", "r:1:5"))
         )
 
 
-async def test_editing_an_unknown_message_fails(bot: Bot, api: FakeBotApi) -> None:
+async def test_editing_an_unknown_message_fails(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "hi")
     with pytest.raises(BadRequest, match="not found"):
-        await bot.edit_message_text("x", ANN["id"], 77)
+        await client.edit_message_text("x", ANN["id"], 77)
 
 
-async def test_a_press_arrives_as_a_callback_query_answered_once(bot: Bot, api: FakeBotApi) -> None:
+async def test_a_press_arrives_as_a_callback_query_answered_once(
+    client: Bot, api: FakeBotApi
+) -> None:
     api.send_text(ANN, "hi")
-    sent = await bot.send_message(ANN["id"], "rate", reply_markup=keyboard(("4.5", "r:9:4.5")))
+    sent = await client.send_message(ANN["id"], "rate", reply_markup=keyboard(("4.5", "r:9:4.5")))
     query_id = api.press_button(ANN, api.last_message_to(ANN["id"]), "4.5")
-    updates = await bot.get_updates()
+    updates = await client.get_updates()
     query = next(u.callback_query for u in updates if u.callback_query)
     assert (query.data, query.message.message_id) == ("r:9:4.5", sent.message_id)
     assert api.answered(query_id) is None
@@ -137,31 +139,31 @@ async def test_a_press_arrives_as_a_callback_query_answered_once(bot: Bot, api: 
         await query.answer("again")
 
 
-async def test_photo_upload_is_recorded(bot: Bot, api: FakeBotApi) -> None:
+async def test_photo_upload_is_recorded(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "hi")
     png = (
         b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big")
     )
-    sent = await bot.send_photo(ANN["id"], png, caption="RMSE by epoch")
+    sent = await client.send_photo(ANN["id"], png, caption="RMSE by epoch")
     assert (sent.photo[-1].width, sent.caption) == (640, "RMSE by epoch")
     assert api.wait_for("sendPhoto").files["photo"] == png
 
 
-async def test_commands_round_trip_and_deletion(bot: Bot, api: FakeBotApi) -> None:
-    await bot.set_my_commands([("start", "Begin"), ("help", "How it works")])
-    assert [c.command for c in await bot.get_my_commands()] == ["start", "help"]
+async def test_commands_round_trip_and_deletion(client: Bot, api: FakeBotApi) -> None:
+    await client.set_my_commands([("start", "Begin"), ("help", "How it works")])
+    assert [c.command for c in await client.get_my_commands()] == ["start", "help"]
     api.send_text(ANN, "hi")
-    sent = await bot.send_message(ANN["id"], "bye")
+    sent = await client.send_message(ANN["id"], "bye")
     assert await sent.delete()
     assert api.message(ANN["id"], sent.message_id) is None
 
 
-async def test_injected_failure_hits_the_next_call_only(bot: Bot, api: FakeBotApi) -> None:
+async def test_injected_failure_hits_the_next_call_only(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "hi")
     api.fail_next("sendMessage", 400, "Bad Request: injected")
     with pytest.raises(BadRequest, match=r"(?i)injected"):
-        await bot.send_message(ANN["id"], "first")
-    assert (await bot.send_message(ANN["id"], "second")).text == "second"
+        await client.send_message(ANN["id"], "first")
+    assert (await client.send_message(ANN["id"], "second")).text == "second"
 
 
 def test_updates_parse_as_ptb_updates(api: FakeBotApi) -> None:

@@ -1,0 +1,100 @@
+"""Fixtures: one fake Bot API server and one real bot process for the whole e2e session.
+
+Each test plays a different person, so tests share the bot (and its first training run,
+the slow part) without seeing each other's ratings.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.botapi import FakeBotApi
+from tests.e2e.harness import BotProcess, Person, make_token, movielens_dir, write_subset
+
+ADMIN_ID = 424242
+EARLY_BIRD = 900_000
+"""Someone who asks for recommendations while the first model is still training."""
+FIRST_START: dict[str, Any] = {}
+"""What the session's bot did on its first start: "early_recommendation", "log"."""
+_people = itertools.count(910_001)
+CAPTURED: list[str] = []
+"""Everything pytest captured (stdout, stderr, logs, failure reports) in this directory's
+tests, for the test that checks the token never shows up in a run's output."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    report = yield
+    CAPTURED.extend(content for _, content in report.sections)
+    if report.failed:
+        CAPTURED.append(report.longreprtext)
+    return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The token check reads the whole run's output, so it goes last."""
+    items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "run_last: run after every other test (e2e)")
+    config.addinivalue_line("markers", "errors_expected: the test makes the bot log errors")
+
+
+@pytest.fixture(scope="session")
+def fake_api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(make_token()) as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def movielens_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    try:
+        source = movielens_dir()
+    except FileNotFoundError as err:
+        pytest.fail(str(err))
+    return write_subset(source, tmp_path_factory.mktemp("movielens"))
+
+
+@pytest.fixture(scope="session")
+def bot(
+    fake_api: FakeBotApi, movielens_subset: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotProcess]:
+    """The real bot, polling, with its first model trained and serving."""
+    process = BotProcess(
+        fake_api, tmp_path_factory.mktemp("bot"), movielens_subset, admin_ids=(ADMIN_ID,)
+    )
+    process.start()
+    try:
+        process.wait_polling()
+        early = Person(fake_api, EARLY_BIRD, "Early").say("/recommend")
+        process.wait_model()
+        FIRST_START.update(early_recommendation=early, log=process.log())
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_errors_logged(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that uses the bot fails when the bot logged an error meanwhile (a crashed
+    handler still answers the person, so only the log tells)."""
+    if "bot" not in request.fixturenames or request.node.get_closest_marker("errors_expected"):
+        yield
+        return
+    process = request.getfixturevalue("bot")
+    start = len(process.log())
+    yield
+    errors = [line for line in process.log()[start:].splitlines() if " ERROR " in line]
+    assert not errors, "the bot logged errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def person(fake_api: FakeBotApi, bot: BotProcess) -> Person:
+    """A new person, never seen by the bot before."""
+    return Person(fake_api, next(_people), "Ann")

@@ -1,0 +1,101 @@
+"""A person's way through the bot: onboarding, rating with buttons, recommendations,
+changing and removing ratings. The real bot process, a real SQLite file, a real model."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.botapi import NOT_MODIFIED, FakeBotApi
+from tests.e2e.harness import (
+    BotProcess,
+    Person,
+    button_texts,
+    listed_movies,
+    numbered_buttons,
+    stored_ratings,
+)
+
+pytestmark = pytest.mark.e2e
+RATING_LABELS = ["0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]
+
+
+def rating_values(card: dict) -> list[str]:
+    return [t.split()[0] for t in button_texts(card) if re.fullmatch(r"\d(\.5)?( ✓)?", t)]
+
+
+def test_start_rate_five_then_recommend(bot: BotProcess, person: Person, fake_api: FakeBotApi):
+    welcome, popular = person.say_all("/start", 2)
+    assert "/recommend" in welcome["text"]
+    assert [b["text"].split(".")[0] for b in numbered_buttons(popular)] == [
+        str(n) for n in range(1, 11)
+    ]
+    assert any("Next" in t for t in button_texts(popular))
+
+    values = {1: "5", 2: "4.5", 3: "4", 4: "2", 5: "5"}
+    ids = listed_movies(popular)
+    screen = popular
+    for number, value in values.items():
+        card = person.tap(screen, f"{number}. ")
+        assert rating_values(card) == RATING_LABELS
+        assert {"Not seen", "« Back"} <= set(button_texts(card))
+        screen = person.rate(card, value)
+        assert person.answers[-1].params.get("text", "").startswith("Saved")
+        assert numbered_buttons(screen)[number - 1]["text"].endswith(f"★{value}")
+    assert stored_ratings(bot.database, person.id) == {
+        ids[n - 1]: float(v) for n, v in values.items()
+    }
+    offer = person.wait_sent("personal recommendations")
+    assert "Show my recommendations" in button_texts(offer)
+
+    recs = person.say("/recommend")
+    first = listed_movies(recs)
+    assert len(first) == 10
+    assert not set(first) & set(ids[:5])
+    assert recs["text"].count("predicted ★") == 10
+    assert "Picked for you" in recs["text"]
+
+    # Rating a recommended movie right there changes the next list.
+    card = person.tap(recs, "1. ")
+    after = person.rate(card, "0.5")
+    second = listed_movies(after)
+    assert first[0] not in second
+    assert second[:9] != first[1:], "the new rating did not move anything else in the list"
+    assert stored_ratings(bot.database, person.id)[first[0]] == 0.5
+
+
+def test_rerating_updates_in_place_and_removing_works(bot: BotProcess, person: Person):
+    popular = person.say("/popular")
+    movie = listed_movies(popular)[2]
+    card = person.tap(popular, "3. ")
+    person.rate(card, "2")
+    card = person.tap(person.current(popular), "3. ")
+    assert "★2" in card["text"]
+    assert "2 ✓" in button_texts(card)
+    person.rate(card, "4.5")
+    assert stored_ratings(bot.database, person.id) == {movie: 4.5}
+
+    mine = person.say("/myratings")
+    assert numbered_buttons(mine)[0]["text"].endswith("★4.5")
+    assert listed_movies(mine) == [movie]
+
+    card = person.tap(mine, "1. ")
+    assert "4.5 ✓" in button_texts(card)
+    after = person.tap(card, "Remove")
+    assert person.answers[-1].params.get("text", "").startswith("Removed")
+    assert stored_ratings(bot.database, person.id) == {}
+    assert "haven't rated" in after["text"]
+
+
+def test_same_button_twice_is_harmless(bot: BotProcess, person: Person, fake_api: FakeBotApi):
+    popular = person.say("/popular")
+    card = person.tap(popular, "1. ")
+    open_again = numbered_buttons(popular)[0]["callback_data"]
+    mark = fake_api.mark()
+    assert person.press_only(card, open_again).ok
+    edit = fake_api.wait_for("editMessageText", since=mark)
+    assert edit.error == NOT_MODIFIED  # Telegram refused the identical card...
+    assert person.say("/help")["text"]  # ...and the bot shrugged it off
+    sent = [c.result["text"] for c in fake_api.calls("sendMessage", since=mark) if c.ok]
+    assert not any("went wrong" in text for text in sent)
