@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import callbacks as cb
 from bot import keyboards, texts, views
+from bot.storage import UnknownPerson
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -66,11 +67,7 @@ async def on_button(update: Update, context: Context) -> None:
             await query.answer(texts.SKIPPED)
             await show_view(query, context, back)
         case cb.Remove(movie_id, back):
-            movie = await storage.movie(movie_id)
-            removed = movie is not None and await storage.remove_rating(user_id, movie_id)
-            await query.answer(texts.removed(movie.title) if removed else texts.NOT_RATED)
-            if removed:
-                await show_view(query, context, back)
+            await remove(query, context, movie_id, back)
         case cb.PickGenre():
             await query.answer()
             await show(query, context, views.genre_picker(holder))
@@ -115,6 +112,21 @@ async def rate(query: CallbackQuery, context: Context, action: cb.Rate) -> None:
             texts.OFFER_RECS,
             reply_markup=keyboards.offer_recommendations(),
         )
+
+
+async def remove(query: CallbackQuery, context: Context, movie_id: int, back: cb.View) -> None:
+    """Delete the presser's rating; a stale button (nothing to remove) changes nothing."""
+    storage = context.bot_data["storage"]
+    movie = await storage.movie(movie_id)
+    try:
+        removed = movie is not None and await storage.remove_rating(query.from_user.id, movie_id)
+    except UnknownPerson:  # never rated anything
+        removed = False
+    if not removed:
+        await query.answer(texts.NOT_RATED)
+        return
+    await query.answer(texts.removed(movie.title))
+    await show_view(query, context, back)
 
 
 async def forget(query: CallbackQuery, context: Context, telegram_id: int, confirmed: bool) -> None:

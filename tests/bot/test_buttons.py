@@ -44,6 +44,11 @@ async def test_forged_or_malformed_data_is_answered_and_changes_nothing(
     assert await storage.counts() == before
 
 
+async def test_removing_with_no_ratings_at_all_changes_nothing(press, storage) -> None:
+    query, _ = await press("v1|x|5|p0", user_id=31337)  # this person never rated anything
+    assert query.answer_text == texts.NOT_RATED and query.edits == []
+
+
 async def test_someone_elses_forget_button_changes_nothing(press, storage) -> None:
     await storage.record_rating(7, 1, 4.0)
     query, _ = await press(cb.encode(cb.Forget(7, True)), user_id=42)
