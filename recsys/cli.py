@@ -52,9 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not _is_bad_input(exc):
             raise
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"recsys: error: {message}", file=sys.stderr)
+        print(f"recsys: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _one_line(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,13 +222,15 @@ def _non_negative_float(text: str) -> float:
 
 
 def _is_bad_input(exc: Exception) -> bool:
-    """Errors that describe the person's input, as opposed to bugs (which keep tracebacks)."""
+    """Errors that describe the person's input or files, as opposed to bugs (which keep
+    their tracebacks). OSError counts: an --out that is a file, a folder we may not write."""
     from recsys.artifacts import ArtifactError
     from recsys.data import DataError
     from recsys.download import DownloadError
     from recsys.tables import TableError
 
-    return isinstance(exc, UsageError | ArtifactError | DataError | DownloadError | TableError)
+    known = (UsageError, ArtifactError, DataError, DownloadError, TableError, OSError)
+    return isinstance(exc, known)
 
 
 def _version() -> str:

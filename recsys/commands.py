@@ -34,6 +34,9 @@ def train(args: argparse.Namespace) -> int:
 
     data = load_movielens(args.data)
     config = _train_config(args)
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"{args.out}: exists and is not a directory")
+    args.out.mkdir(parents=True, exist_ok=True)  # fail before training, not after
     started = time.perf_counter()
     with _epoch_bar(config, "train") as progress:
         result = fit(data.ratings, config, movies=data.movies, progress=progress)

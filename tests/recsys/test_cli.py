@@ -199,6 +199,7 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
     (tmp / "letters.csv").write_text("userId,movieId\n1,abc\n")
     (tmp / "nocol.csv").write_text("user,movie\n1,1\n")
     (tmp / "empty.csv").write_text("")
+    (tmp / "a-file").write_text("not a folder")
     (tmp / "broken").mkdir()
     (tmp / "broken/ratings.csv").write_text("userId,movieId,rating,timestamp\n1,1,9,0\n")
     (tmp / "broken/movies.csv").write_text("movieId,title,genres\n1,A (2000),Drama\n")
@@ -208,6 +209,7 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
     return {
         "missing data dir": ["train", "--data", str(tmp / "nope"), "--out", str(tmp / "m")],
         "rating outside 0.5-5 in data": ["train", "--data", str(tmp / "broken"), "--out", str(tmp)],
+        "out is a file": ["train", "--data", str(data), "--out", str(tmp / "a-file"), *FAST],
         "unknown model": ["train", "--data", str(data), "--out", str(tmp), "--model", "svd"],
         "bad epochs": ["evaluate", "--data", str(data), "--epochs", "0"],
         "bad split": ["evaluate", "--data", str(data), "--split", "random"],

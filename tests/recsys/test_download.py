@@ -35,13 +35,14 @@ class Server:
 
     def __init__(self) -> None:
         self.payload = make_zip(FILES)
+        self.status = 200
         self.requests = 0
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests += 1
-                self.send_response(200)
+                self.send_response(outer.status)
                 self.send_header("Content-Length", str(len(outer.payload)))
                 self.end_headers()
                 self.wfile.write(outer.payload)
@@ -123,6 +124,15 @@ def test_not_a_zip_is_a_download_error(server: Server, tmp_path: Path) -> None:
 
     with pytest.raises(DownloadError, match="not a valid zip"):
         download(tmp_path, server.url, None, files=SUMS, progress=False)
+
+
+def test_http_error_is_a_download_error(server: Server, tmp_path: Path) -> None:
+    server.status = 404
+
+    with pytest.raises(DownloadError, match="404"):
+        download(tmp_path, server.url, files=SUMS, progress=False)
+
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_unreachable_server_is_a_download_error(tmp_path: Path) -> None:
