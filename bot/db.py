@@ -116,6 +116,9 @@ async def connect(
         # fsyncs the WAL on every commit, so a rating that was acknowledged is on disk.
         await conn.execute(f"PRAGMA synchronous = {synchronous}")
         await conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as error:
+        await conn.close()
+        raise StorageError(f"{path} is not a usable SQLite database: {error}") from error
     except BaseException:
         await conn.close()
         raise

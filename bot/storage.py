@@ -1,9 +1,10 @@
 """Everything the bot keeps: the catalogue, people, ratings and model runs, in one SQLite file.
 
 Each public method is one operation named by intent and returns frozen data classes (or a
-DataFrame for training). All writes go through one connection, one transaction at a time, and
-return only after COMMIT: a rating that was acknowledged survives a crash. Reads use a second
-connection, so a long read (the training snapshot) never waits for a write and vice versa.
+DataFrame for training). All writes go through one connection (bot.db.Writer: writes that
+arrive together share a transaction, each in its own savepoint) and return only after COMMIT:
+a rating that was acknowledged survives a crash. Reads use a second connection, so a long read
+(the training snapshot) never waits for a write and vice versa.
 Times are seconds since the Unix epoch (UTC) in the database and aware datetimes outside it.
 """
 

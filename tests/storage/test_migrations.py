@@ -115,3 +115,11 @@ def test_statements_split_at_semicolons_outside_strings_comments_and_triggers() 
 
     assert len(statements) == 2
     assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
+
+
+async def test_a_file_that_is_not_a_database_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are not the pages you are looking for\n" * 100)
+
+    with pytest.raises(StorageError, match=r"notes\.db is not a usable SQLite database"):
+        await Storage.open(path)
