@@ -76,3 +76,25 @@ async def test_a_corrupt_current_artifact_falls_back_to_the_previous_one(
         holder, needs_training = await bootstrap.load_model(settings, started)
     assert holder.get().info.version == previous.name and not needs_training
     assert "unusable" in caplog.text and current.name in caplog.text
+
+
+async def test_without_movielens_dir_the_dataset_is_downloaded_into_the_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": "1:abcdefghij", "DATA_DIR": str(tmp_path / "data")}
+    )
+    asked: list[Path] = []
+
+    def fake_download(cache_dir: Path, **kwargs: object) -> Path:
+        asked.append(Path(cache_dir))
+        return write_catalogue(Path(cache_dir) / "ml-latest-small")
+
+    monkeypatch.setattr(bootstrap, "download", fake_download)
+    storage = await bootstrap.open_storage(settings)
+    try:
+        await bootstrap.ensure_movielens(storage, settings)
+        await bootstrap.ensure_movielens(storage, settings)  # imported: no second download
+        assert asked == [tmp_path / "data"] and await storage.popular_movies(1)
+    finally:
+        await storage.close()
