@@ -390,7 +390,12 @@ class Storage:
 
     async def counts(self) -> Counts:
         now = self._clock()
-        bot = "FROM ratings r JOIN people p USING (person_id) WHERE p.telegram_id IS NOT NULL"
+        # IN, not JOIN: the planner then walks the few Telegram people's ratings by primary key
+        # instead of all 100k MovieLens ratings (0.05 ms instead of 50 ms).
+        bot = (
+            "FROM ratings r WHERE r.person_id IN"
+            " (SELECT person_id FROM people WHERE telegram_id IS NOT NULL)"
+        )
         rows = await self._reader.execute_fetchall(
             "SELECT (SELECT count(*) FROM people),"
             " (SELECT count(*) FROM people WHERE telegram_id IS NOT NULL),"
