@@ -107,3 +107,16 @@ async def test_a_refused_write_among_concurrent_ones_leaves_the_others(storage: 
     assert [[(r.movie_id, r.rating) for r in ratings] for ratings in stored] == [
         [(101 + i, 4.0)] for i in range(20)
     ]
+
+
+async def test_a_write_cancelled_while_waiting_is_not_applied(storage: Storage) -> None:
+    tasks = [asyncio.create_task(storage.record_rating(800 + i, 101, 4.0)) for i in range(10)]
+    await asyncio.sleep(0)  # the first is committing; the other nine wait for the next batch
+    tasks[5].cancel()
+
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+
+    assert [type(r).__name__ for r in results].count("CancelledError") == 1
+    assert [bool(await storage.ratings_of(800 + i)) for i in range(10)] == [
+        i != 5 for i in range(10)
+    ]
