@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import logging
 import re
 import threading
 import time
@@ -48,6 +49,8 @@ _HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z-]*)[^<>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-
 _ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 User = dict[str, Any]
 Message = dict[str, Any]
+log = logging.getLogger("e2e.botapi")
+log.setLevel(logging.DEBUG)  # a transcript of every call, in pytest's captured log
 
 
 class ApiError(Exception):
@@ -236,6 +239,7 @@ class FakeBotApi:
                     {"type": "bot_command", "offset": 0, "length": command.end()}
                 ]
             self._queue({"message": message})
+            log.debug("%s says %r in chat %s", user["id"], text, chat["id"])
             return message
 
     def press(self, user: User, message: Message, data: str) -> str:
@@ -253,6 +257,7 @@ class FakeBotApi:
             }
             self._callbacks[query_id] = query
             self._queue({"callback_query": query})
+            log.debug("%s presses %r (%s)", user["id"], data, query_id)
             return query_id
 
     def press_button(self, user: User, message: Message, prefix: str) -> str:
@@ -304,7 +309,7 @@ class FakeBotApi:
     def wait_message(self, chat_id: int, *, since: int, timeout: float = 10.0) -> Message:
         """The bot's next message sent to or edited in ``chat_id``, as it is now."""
         call = self.wait_for(
-            lambda c: c.ok and c.method in _MESSAGE_METHODS and c.chat_id == chat_id,
+            lambda c: c.ok and c.method in MESSAGE_METHODS and c.chat_id == chat_id,
             timeout=timeout,
             since=since,
         )
@@ -342,6 +347,11 @@ class FakeBotApi:
                 if chat == chat_id and m["from"]["id"] == self.bot_user["id"]
             ]
             return max(ours, key=lambda m: m["message_id"]) if ours else None
+
+    def unanswered(self) -> list[dict[str, Any]]:
+        """Button presses the bot never answered (the person would see a spinner)."""
+        with self._cond:
+            return [q for q in self._callbacks.values() if q != "answered"]
 
     def pending_updates(self) -> int:
         """Updates the bot has not confirmed yet (through getUpdates' offset)."""
@@ -384,6 +394,8 @@ class FakeBotApi:
         with self._cond:
             call = Call(len(self._calls), method, params, time.time(), error is None, result, error)
             self._calls.append(call)
+            if method != "getUpdates" or result or error:
+                log.debug("bot %s %s -> %s", method, _brief(params), error or "ok")
             if files:
                 call.files.update(files)
             self._cond.notify_all()
@@ -559,7 +571,7 @@ _METHODS: dict[str, Callable[[FakeBotApi, dict, dict], Any]] = {
     "answerCallbackQuery": FakeBotApi._answer_callback,
     "deleteMessage": FakeBotApi._delete_message,
 }
-_MESSAGE_METHODS = frozenset(
+MESSAGE_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
 )
 

@@ -23,7 +23,15 @@ from typing import Any
 
 import pandas as pd
 
-from tests.e2e.botapi import Call, FakeBotApi, Message, buttons, find_button, make_user
+from tests.e2e.botapi import (
+    MESSAGE_METHODS,
+    Call,
+    FakeBotApi,
+    Message,
+    buttons,
+    find_button,
+    make_user,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 FAST_TRAINING = '{"epochs": 4, "dim": 16, "patience": 2}'
@@ -231,8 +239,15 @@ class Person:
         """Press a button with any ``data`` (forged or real); waits for the answer and
         the message the bot sends or edits afterwards."""
         mark = self.api.mark()
-        self.press_only(message, data, timeout)
-        return self.api.wait_message(self.id, since=mark, timeout=timeout)
+        answer = self.press_only(message, data, timeout)
+        shown = self.api.wait_for(
+            lambda c: c.ok and c.method in MESSAGE_METHODS and c.chat_id == self.id,
+            timeout=timeout,
+            since=mark,
+        )
+        if shown.index < answer.index:
+            raise AssertionError(f"{shown.method} came before answerCallbackQuery for {data!r}")
+        return self.api.message(self.id, shown.result["message_id"]) or shown.result
 
     def press_only(self, message: Message, data: str, timeout: float = 20.0) -> Call:
         """Press and wait only for the ``answerCallbackQuery``; returns it."""
@@ -277,3 +292,12 @@ def person_known(database: Path, telegram_id: int) -> bool:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         row = db.execute("SELECT 1 FROM people WHERE telegram_id = ?", (telegram_id,)).fetchone()
     return row is not None
+
+
+def movie_genres(database: Path, movie_ids: list[int]) -> dict[int, set[str]]:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        marks = ",".join("?" * len(movie_ids))
+        rows = db.execute(
+            f"SELECT movie_id, genres FROM movies WHERE movie_id IN ({marks})", movie_ids
+        ).fetchall()
+    return {movie_id: set(filter(None, genres.split("|"))) for movie_id, genres in rows}

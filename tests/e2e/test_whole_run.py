@@ -1,5 +1,6 @@
-"""The bot token never shows up in the run's output: the bot process's log (with its
-error paths exercised) and everything pytest captured in this directory."""
+"""Checks over the whole e2e run, after every other test: each button press was answered,
+and the bot token never showed up in the run's output (the bot process's log, with its
+error paths exercised, and everything pytest captured in this directory)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from tests.e2e import conftest
 from tests.e2e.botapi import FakeBotApi
 from tests.e2e.harness import BotProcess, Person
 
-pytestmark = [pytest.mark.e2e, pytest.mark.run_last, pytest.mark.errors_expected]
+pytestmark = [pytest.mark.e2e, pytest.mark.run_last]
 
 
+@pytest.mark.errors_expected
 def test_errors_are_logged_and_reported_without_the_token(
     bot: BotProcess, person: Person, fake_api: FakeBotApi
 ):
@@ -33,3 +35,8 @@ def test_errors_are_logged_and_reported_without_the_token(
         assert text, f"{name} is empty: nothing was checked"
         assert token not in text, f"the token is in the {name}"
         assert secret not in text, f"the token's secret is in the {name}"
+
+
+def test_every_press_was_answered(bot: BotProcess, fake_api: FakeBotApi):
+    assert fake_api.calls("answerCallbackQuery")
+    assert fake_api.unanswered() == []

@@ -1,0 +1,48 @@
+"""Finding movies by title and restricting recommendations to a genre."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.harness import (
+    BotProcess,
+    Person,
+    button_texts,
+    listed_movies,
+    movie_genres,
+    numbered_buttons,
+    stored_ratings,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_search_opens_a_card_and_rates_from_the_results(bot: BotProcess, person: Person):
+    results = person.say("/search matrix")
+    assert numbered_buttons(results)[0]["text"].startswith("1. Matrix, The (1999)")
+    card = person.tap(results, "1. ")
+    assert "Matrix, The (1999)" in card["text"]
+    back = person.rate(card, "5")
+    assert numbered_buttons(back)[0]["text"].endswith("★5")
+    assert stored_ratings(bot.database, person.id) == {listed_movies(results)[0]: 5.0}
+
+
+def test_plain_text_searches_and_nonsense_finds_nothing(bot: BotProcess, person: Person):
+    assert any("Toy Story" in t for t in button_texts(person.say("toy story")))
+    assert "No movie title contains" in person.say("/search qwxzzy")["text"]
+    assert numbered_buttons(person.say("/search")) == []
+
+
+def test_recommend_keeps_to_the_genre_asked_for(bot: BotProcess, person: Person):
+    recs = person.say("/recommend comedy")
+    movies = listed_movies(recs)
+    assert len(movies) == 10
+    assert all("Comedy" in genres for genres in movie_genres(bot.database, movies).values())
+
+    picker = person.tap(recs, "Genres")
+    drama = person.tap(picker, "Drama")
+    movies = listed_movies(drama)
+    assert movies
+    assert all("Drama" in genres for genres in movie_genres(bot.database, movies).values())
+
+    assert "don't know the genre" in person.say("/recommend westerns-in-space")["text"]
