@@ -36,7 +36,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     DATA_DIR=/data \
     DATABASE_PATH=/data/moviebot.db \
     MODEL_DIR=/data/models \
-    MIGRATIONS_DIR=/app/migrations
+    MIGRATIONS_DIR=/app/migrations \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin moviebot \
     && mkdir -p /data /app \

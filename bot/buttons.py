@@ -20,24 +20,30 @@ from bot.storage import UnknownPerson
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
+UNEDITABLE = ("message can't be edited", "message to edit not found")
+"""Telegram's reasons for refusing an edit of an old or deleted message."""
 
 
 async def show(query: CallbackQuery, context: Context, screen: views.Screen) -> None:
     """Edit the pressed message into `screen`; a message we cannot edit gets a new one."""
-    if not isinstance(query.message, Message):
-        # Too old (or otherwise inaccessible) to edit: answer with a fresh message instead.
-        await context.bot.send_message(
-            query.from_user.id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
-        )
-        return
-    try:
-        await query.edit_message_text(
-            screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
-        )
-    except BadRequest as err:
-        # Pressing the same button twice asks for the same content; Telegram refuses that.
-        if "message is not modified" not in err.message.lower():
-            raise
+    if isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(
+                screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+            )
+            return
+        except BadRequest as err:
+            reason = err.message.lower()
+            # Pressing the same button twice asks for the same content; Telegram refuses that.
+            if "message is not modified" in reason:
+                return
+            if not any(stale in reason for stale in UNEDITABLE):
+                raise
+    # Too old, deleted or otherwise inaccessible: answer with a fresh message instead.
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    await context.bot.send_message(
+        chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+    )
 
 
 async def on_button(update: Update, context: Context) -> None:

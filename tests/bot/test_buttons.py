@@ -69,8 +69,13 @@ async def test_pressing_the_same_button_twice_is_not_an_error(press) -> None:
 
 
 async def test_other_edit_errors_still_surface(press) -> None:
-    with pytest.raises(BadRequest, match="Message to edit not found"):
-        await press("v1|p0", edit_error=BadRequest("Message to edit not found"))
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await press("v1|p0", edit_error=BadRequest("Can't parse entities: bad tag"))
+
+
+async def test_a_message_too_old_to_edit_gets_a_fresh_one(press) -> None:
+    query, bot = await press("v1|p1", edit_error=BadRequest("Message can't be edited"))
+    assert query.edits == [] and "page 2/5" in bot.sent[0][1]
 
 
 async def test_remove_deletes_the_rating_and_returns_to_the_list(press, storage) -> None:
