@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.add_argument("--cache", required=True, type=Path, metavar="DIR")
     download.add_argument("--sha256", metavar="HEX", help="also pin the zip's own SHA-256")
+    download.add_argument("--url", default=None, help="a mirror of ml-latest-small.zip")
     download.set_defaults(handler=commands.download)
 
     models = sub.add_parser("models", help="list the model artifacts under a models root")

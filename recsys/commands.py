@@ -196,7 +196,7 @@ def download(args: argparse.Namespace) -> int:
     from recsys.download import ML_LATEST_SMALL_URL
     from recsys.download import download as fetch
 
-    print(fetch(args.cache, ML_LATEST_SMALL_URL, args.sha256))
+    print(fetch(args.cache, args.url or ML_LATEST_SMALL_URL, args.sha256))
     return 0
 
 

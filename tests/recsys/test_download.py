@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from recsys.cli import main
 from recsys.download import ML_LATEST_SMALL_FILES, DownloadError, download
 
 FILES = {
@@ -145,11 +146,30 @@ def test_file_check_cannot_be_switched_off(tmp_path: Path) -> None:
         download(tmp_path, "http://127.0.0.1:9/ml-latest-small.zip", files={}, progress=False)
 
 
+def shared_movielens() -> Path:
+    default = Path(__file__).resolve().parents[3] / "shared/datasets/ml-latest-small"
+    return Path(os.environ.get("MOVIELENS_DIR", default))
+
+
+@pytest.mark.realdata
+def test_cli_download_verifies_the_real_files(
+    server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real five files, zipped as GroupLens ships them, pass the embedded checksums."""
+    source = shared_movielens()
+    server.payload = make_zip(
+        {name: (source / name).read_bytes() for name in ML_LATEST_SMALL_FILES}
+    )
+
+    code = main(["download", "--cache", str(tmp_path), "--url", server.url])
+
+    assert (code, capsys.readouterr().out.strip()) == (0, str(tmp_path / "ml-latest-small"))
+
+
 @pytest.mark.realdata
 def test_embedded_checksums_match_the_shared_copy() -> None:
     """The constants in code are the ones the shared dataset was verified with."""
-    default = Path(__file__).resolve().parents[3] / "shared/datasets/ml-latest-small"
-    sums_file = Path(os.environ.get("MOVIELENS_DIR", default)).parent / "SHA256SUMS"
+    sums_file = shared_movielens().parent / "SHA256SUMS"
     listed = dict(
         (path.removeprefix("ml-latest-small/"), digest)
         for digest, path in (line.split() for line in sums_file.read_text().splitlines())
