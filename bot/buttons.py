@@ -67,9 +67,12 @@ async def on_button(update: Update, context: Context) -> None:
                 return
             await query.answer()
             await show(query, context, screen)
-        case cb.Rate(movie_id, _, back):
+        case cb.Rate():
             await rate(query, context, action)
         case cb.NotSeen(movie_id, back):
+            if await storage.movie(movie_id) is None:
+                await query.answer(texts.UNKNOWN_MOVIE)
+                return
             await query.answer(texts.SKIPPED)
             await show_view(query, context, back)
         case cb.Remove(movie_id, back):

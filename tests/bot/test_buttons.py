@@ -32,7 +32,17 @@ async def test_every_press_is_answered_before_the_message_changes(press) -> None
 
 @pytest.mark.parametrize(
     "data",
-    ["v1|r|3|14|p0", "v1|r|999999|8|p0", "nonsense", "v2|r|3|8|p0", "v1|x|999999|p0", ""],
+    [
+        "v1|r|3|14|p0",
+        "v1|r|999999|8|p0",
+        "v1|m|999999|p0",
+        "v1|n|999999|p0",
+        "v1|x|999999|p0",
+        "v1|f|42|7",
+        "nonsense",
+        "v2|r|3|8|p0",
+        "",
+    ],
 )
 async def test_forged_or_malformed_data_is_answered_and_changes_nothing(
     press, storage, data: str
