@@ -1,7 +1,8 @@
 """Admin commands: /retrain, /model, /rollback, /stats. Anyone not in ADMIN_IDS gets a refusal.
 
-`register(application)` adds the handlers and the RETRAIN_SCHEDULE job; the resources they use
-(settings, storage, model holder) are read from `application.bot_data` when a command arrives.
+`register(application)` adds the handlers and the schedule; the resources they use (storage,
+model holder) are read from `application.bot_data` when a command or job runs, after post_init
+opened them.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ RUNS_SHOWN = 5
 
 
 def register(application: Application) -> None:
-    """Adds the admin commands and, when settings are known, the retraining schedule."""
+    """Adds the admin commands and the RETRAIN_SCHEDULE job (needs bot_data["settings"])."""
     commands = {"retrain": retrain, "model": model, "rollback": rollback, "stats": stats}
     for name, callback in commands.items():
         # block=False: a /retrain awaiting its run must not hold up everyone's updates
@@ -39,7 +40,7 @@ def register(application: Application) -> None:
     if settings is not None:
         schedule(application, settings.retrain_schedule)
     else:
-        log.warning("no settings in bot_data at register(); scheduled retraining is off")
+        log.warning("no settings in bot_data at register(): scheduled retraining is off")
 
 
 async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

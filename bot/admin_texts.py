@@ -9,7 +9,7 @@ from typing import Any
 
 REFUSAL = "Sorry, this command is only for the bot's admins."
 STARTING = "The bot is still starting up; try again in a minute."
-ALREADY_RUNNING = "A training run is already going; I'll keep its message updated."
+ALREADY_RUNNING = "A training run is already going; /stats shows how it ended."
 STARTED = "Retraining: starting…"
 NO_MODEL = "No trained model yet: people get the popularity list."
 

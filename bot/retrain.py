@@ -237,19 +237,19 @@ class Retrainer:
         return path if path is not None and path.is_dir() else None
 
     async def _record(self, run_id: int, report: RunReport) -> None:
+        succeeded = report.status == "succeeded"
+        fields = {
+            "n_ratings": report.data.get("n_ratings"),
+            "n_users": report.data.get("n_users"),
+            "n_movies": report.data.get("n_movies"),
+            "metrics": run_metrics(report) or None,
+            "artifact_path": str(self.options.models_dir / report.version)
+            if succeeded and report.version
+            else None,
+            "error": None if succeeded else report.reason,
+        }
         try:
-            await self.storage.finish_model_run(
-                run_id,
-                status=report.status,
-                n_ratings=report.data.get("n_ratings"),
-                n_users=report.data.get("n_users"),
-                n_movies=report.data.get("n_movies"),
-                metrics=run_metrics(report) or None,
-                artifact_path=str(self.options.models_dir / report.version)
-                if report.status == "succeeded" and report.version
-                else None,
-                error=None if report.status == "succeeded" else report.reason,
-            )
+            await self.storage.finish_model_run(run_id, status=report.status, **fields)
         except Exception:
             log.exception("could not record the outcome of training run %d", run_id)
 
@@ -341,11 +341,18 @@ async def _scheduled_run(context: CallbackContext) -> None:
 
 
 def start_first_training(application: Application) -> asyncio.Task:
-    """First start: trains the first model in the background (trigger "first-start")."""
+    """First start: trains the first model in the background (trigger "first-start").
+
+    A plain asyncio task, not `application.create_task`: post_init runs before the application
+    does, and a tracked task would make Application.stop() wait for the whole training before
+    `shutdown` could kill it. The reference kept in bot_data stops the task being collected.
+    """
     retrainer = retrainer_of(application)
     if retrainer is None:
         raise RuntimeError("start_first_training needs bot_data settings, storage and model")
-    return application.create_task(retrainer.run("first-start"), name="first-training")
+    task = asyncio.create_task(retrainer.run("first-start"), name="first-training")
+    application.bot_data["first_training"] = task
+    return task
 
 
 async def shutdown(application: Application) -> None:
