@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rollback = sub.add_parser("rollback", help="make the previous model current again")
     rollback.add_argument("--model-dir", required=True, type=Path, metavar="MODELS_DIR")
+    rollback.add_argument("--json", action="store_true", help="print one JSON object")
     rollback.set_defaults(handler=commands.rollback)
     return parser
 

@@ -227,7 +227,9 @@ def models(args: argparse.Namespace) -> int:
 
 def rollback(args: argparse.Namespace) -> int:
     path = artifacts.rollback(args.model_dir)
-    print(f"current model: {path.name}")
+    previous = artifacts.previous_path(args.model_dir)
+    payload = {"current": path.name, "previous": previous.name if previous else None}
+    _emit(args, payload, f"current model: {path.name} (previous: {payload['previous']})")
     return 0
 
 

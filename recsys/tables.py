@@ -29,7 +29,9 @@ def read_ids(path: str | Path, columns: Sequence[str]) -> pd.DataFrame:
     if not file.is_file():
         raise TableError(f"{file}: file not found")
     try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True)
+        frame = pd.read_csv(
+            file, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig"
+        )
     except pd.errors.EmptyDataError:
         raise TableError(f"{file}: empty file (expected a header: {','.join(columns)})") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:

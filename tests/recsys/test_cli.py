@@ -186,6 +186,45 @@ def test_recommend_for_training_users_skips_their_movies(
     assert summary["unknown_users"] == 1
 
 
+def test_rollback_returns_to_the_previous_model(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = ["train", "--data", str(data_dir), "--out", str(tmp_path), *FAST]
+    first = run_json(capsys, train)["version"]
+    second = run_json(capsys, [*train[:-2], "--seed", "2"])["version"]
+
+    switched = run_json(capsys, ["rollback", "--model-dir", str(tmp_path)])
+
+    assert switched == {"current": first, "previous": second}
+    roles = {
+        m["version"]: m["role"]
+        for m in run_json(capsys, ["models", "--model-dir", str(tmp_path)])["models"]
+    }
+    assert roles == {first: "current", second: "previous"}
+
+
+def test_input_with_bom_and_crlf_is_read(
+    models_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(b"\xef\xbb\xbfuserId,movieId,rating\r\n1,2,4.0\r\n")
+
+    summary = run_json(
+        capsys,
+        [
+            "predict",
+            "--model-dir",
+            str(models_dir),
+            "--input",
+            str(pairs),
+            "--output",
+            str(tmp_path / "p.csv"),
+        ],
+    )
+
+    assert summary["pairs"] == 1
+
+
 def test_models_lists_the_current_one(models_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_json(capsys, ["models", "--model-dir", str(models_dir)])
 
