@@ -7,59 +7,40 @@ robustness ("message is not modified", unknown message ids, over-long texts or c
 data), records every call, and lets a test act as people: queue messages and button
 presses as updates, then wait for what the bot sends back.
 
-Self-contained on purpose (stdlib only, no package-relative imports) so that tests and
-``benchmarks/`` can both import it.
+Stdlib only, so that tests and ``benchmarks/`` (with the repository root on ``sys.path``)
+can both import it. Telegram's rules live in telegram_rules.py, HTTP in botapi_http.py.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import logging
 import re
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
-MESSAGE_LIMIT = 4096
-CALLBACK_DATA_LIMIT = 64
-BUTTON_LIMIT = 100
-BUTTONS_PER_ROW = 8
-CALLBACK_ANSWER_LIMIT = 200
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup "
-    "are exactly the same as a content and reply markup of the current message"
+from tests.e2e.botapi_http import handler_for
+from tests.e2e.telegram_rules import (
+    CALLBACK_ANSWER_LIMIT,
+    MESSAGE_LIMIT,
+    NOT_MODIFIED,
+    ApiError,
+    check_markup,
+    plain_text,
+    png_size,
 )
-# Form-encoded values that are plain strings; every other field is JSON (as PTB sends it).
-_STRING_FIELDS = frozenset(
-    {"text", "caption", "parse_mode", "callback_query_id", "url", "language_code", "action"}
-)
-_HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a"}
-    | {"tg-emoji", "code", "pre", "blockquote"}
-)
-_HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z-]*)[^<>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[<&]")
-_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
+
+__all__ = ["NOT_MODIFIED", "ApiError", "Call", "FakeBotApi", "buttons", "find_button", "make_user"]
+
 User = dict[str, Any]
 Message = dict[str, Any]
 log = logging.getLogger("e2e.botapi")
 log.setLevel(logging.DEBUG)  # a transcript of every call, in pytest's captured log
-
-
-class ApiError(Exception):
-    """A Bot API error response: Telegram's HTTP status and description."""
-
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
 
 
 @dataclass(frozen=True)
@@ -105,65 +86,6 @@ def find_button(message: Message, prefix: str) -> dict[str, Any]:
     raise LookupError(f"no button starting with {prefix!r}; buttons: {texts}")
 
 
-def plain_text(text: str, parse_mode: str | None) -> str:
-    """What the person sees: Telegram parses HTML and rejects what it cannot parse."""
-    if not parse_mode:
-        return text
-    if parse_mode.upper() != "HTML":
-        return re.sub(r"\\(.)", r"\1", text)  # Markdown: good enough to read the text
-    stack: list[str] = []
-    out: list[str] = []
-    pos = 0
-    for match in _HTML_TOKEN.finditer(text):
-        out.append(text[pos : match.start()])
-        pos = match.end()
-        token = match.group(0)
-        if match.group(2) is not None and token.startswith("<"):
-            closing, tag = match.group(1), match.group(2).lower()
-            if tag not in _HTML_TAGS:
-                raise ApiError(400, f"Bad Request: can't parse entities: unsupported tag {tag!r}")
-            if not closing:
-                stack.append(tag)
-            elif not stack or stack.pop() != tag:
-                raise ApiError(400, f"Bad Request: can't parse entities: unmatched </{tag}>")
-        elif match.group(3) is not None:
-            name = match.group(3)
-            if not name.startswith("#") and name not in _ENTITIES:
-                raise ApiError(400, f"Bad Request: can't parse entities: unknown entity &{name};")
-            out.append(html.unescape(token))
-        else:
-            raise ApiError(400, f"Bad Request: can't parse entities: unescaped {token!r}")
-    if stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: unclosed <{stack[-1]}>")
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def _check_markup(markup: Any) -> dict[str, Any] | None:
-    """Telegram's limits on inline keyboards, which a bot only learns about in production."""
-    if markup is None:
-        return None
-    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
-    if rows is None:
-        return markup  # reply keyboards etc.: echoed as they are
-    count = 0
-    for row in rows:
-        if len(row) > BUTTONS_PER_ROW:
-            raise ApiError(400, "Bad Request: too many buttons in a row")
-        for button in row:
-            count += 1
-            if not button.get("text"):
-                raise ApiError(
-                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
-                )
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
-                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-    if count > BUTTON_LIMIT:
-        raise ApiError(400, "Bad Request: reply markup is too long")
-    return markup or None
-
-
 class FakeBotApi:
     """The server plus the state of the chats it serves; thread-safe throughout."""
 
@@ -197,7 +119,7 @@ class FakeBotApi:
     # ---- lifecycle -------------------------------------------------------------------
     def start(self) -> FakeBotApi:
         """Listen on 127.0.0.1 on a free port, in a background thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -449,7 +371,7 @@ class FakeBotApi:
         if len(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
         message = self._new_message(chat_id, self.bot_user)
-        width, height = _png_size(photo)
+        width, height = png_size(photo)
         unique = f"photo{chat_id}_{message['message_id']}"
         message["photo"] = [
             {
@@ -471,14 +393,14 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > MESSAGE_LIMIT:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
-        markup = _check_markup(params.get("reply_markup"))
+        markup = check_markup(params.get("reply_markup"))
         if message.get("text") == text and message.get("reply_markup") == markup:
             raise ApiError(400, NOT_MODIFIED)
         return self._replace(message, text=text, reply_markup=markup)
 
     def _edit_markup(self, params: dict, files: dict) -> Message:
         message = self._editable(params)
-        markup = _check_markup(params.get("reply_markup"))
+        markup = check_markup(params.get("reply_markup"))
         if message.get("reply_markup") == markup:
             raise ApiError(400, NOT_MODIFIED)
         return self._replace(message, text=message.get("text"), reply_markup=markup)
@@ -531,7 +453,7 @@ class FakeBotApi:
         return chat_id
 
     def _with_markup(self, message: Message, params: dict) -> Message:
-        markup = _check_markup(params.get("reply_markup"))
+        markup = check_markup(params.get("reply_markup"))
         if markup:
             message["reply_markup"] = markup
         return json.loads(json.dumps(message))
@@ -581,91 +503,3 @@ def _brief(params: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (v[:60] if isinstance(v, str) else v) for k, v in params.items() if k != "reply_markup"
     }
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    return 0, 0
-
-
-def _decode_form(fields: dict[str, str]) -> dict[str, Any]:
-    """PTB sends every non-string value JSON-encoded inside form fields."""
-    params: dict[str, Any] = {}
-    for name, raw in fields.items():
-        if name in _STRING_FIELDS:
-            params[name] = raw
-            continue
-        try:
-            params[name] = json.loads(raw)
-        except ValueError:
-            params[name] = raw
-    return params
-
-
-def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Decode a JSON, url-encoded or multipart request body into (params, files)."""
-    kind = content_type.split(";", 1)[0].strip().lower()
-    if not body:
-        return {}, {}
-    if kind == "application/json":
-        return json.loads(body), {}
-    if kind == "multipart/form-data":
-        head = f"Content-Type: {content_type}\r\n\r\n".encode()
-        fields: dict[str, str] = {}
-        files: dict[str, bytes] = {}
-        for part in BytesParser(policy=HTTP).parsebytes(head + body).iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            if part.get_filename() is not None:
-                files[name] = payload
-            else:
-                fields[name] = payload.decode()
-        return _decode_form(fields), files
-    pairs = urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)
-    return _decode_form(dict(pairs)), {}
-
-
-def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            prefix = f"/bot{api.token}/"
-            if not self.path.startswith(prefix):
-                self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-                return
-            method = self.path[len(prefix) :].split("?", 1)[0]
-            try:
-                params, files = _parse_body(self.headers.get("Content-Type", ""), body)
-                result = api.handle(method, params, files)
-            except ApiError as error:
-                answer = {"ok": False, "error_code": error.code, "description": error.description}
-                self._reply(error.code, answer)
-                return
-            except (ValueError, KeyError, TypeError) as error:
-                self._reply(
-                    400, {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
-                )
-                return
-            self._reply(200, {"ok": True, "result": result})
-
-        do_GET = do_POST
-
-        def _reply(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the bot gave up on a long poll (shutdown): nothing to tell
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # request lines carry the token: never print them
-
-    return Handler
