@@ -22,7 +22,7 @@ from bot.storage import Storage
 from recsys import artifacts
 
 REPO = Path(__file__).resolve().parents[2]
-FAST = {"epochs": 2, "dim": 16, "patience": 1, "watch": {"factors": 16, "iterations": 3}}
+FAST = {"epochs": 2, "dim": 16, "patience": 1}
 """A training config that takes seconds: the tests check the machinery, not the model."""
 N_USERS, N_MOVIES = 150, 400
 
