@@ -33,6 +33,8 @@ def train(args: argparse.Namespace) -> int:
     from recsys.train import fit
 
     data = load_movielens(args.data)
+    if data.ratings.empty:
+        raise UsageError(f"{args.data / 'ratings.csv'}: no ratings to train on")
     config = _train_config(args)
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"{args.out}: exists and is not a directory")
@@ -117,9 +119,8 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def predict(args: argparse.Namespace) -> int:
-    folder = artifacts.resolve(args.model_dir)
-    rec = artifacts.load(folder)
     pairs = read_ids(args.input, ["userId", "movieId"])
+    rec = artifacts.load(artifacts.resolve(args.model_dir))
     users, movies = pairs["userId"].to_numpy(), pairs["movieId"].to_numpy()
     predictions = rec.predict(users, movies) if len(pairs) else np.empty(0)
     write_csv(args.output, pairs.assign(prediction=predictions))

@@ -242,12 +242,17 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
     (tmp / "broken").mkdir()
     (tmp / "broken/ratings.csv").write_text("userId,movieId,rating,timestamp\n1,1,9,0\n")
     (tmp / "broken/movies.csv").write_text("movieId,title,genres\n1,A (2000),Drama\n")
+    (tmp / "header-only").mkdir()
+    (tmp / "header-only/ratings.csv").write_text("userId,movieId,rating,timestamp\n")
+    (tmp / "header-only/movies.csv").write_text("movieId,title,genres\n1,A (2000),Drama\n")
     out = ["--output", str(tmp / "out.csv")]
     rec = ["recommend", "--model-dir", str(models)]
     predict = ["predict", "--model-dir", str(models)]
     return {
         "missing data dir": ["train", "--data", str(tmp / "nope"), "--out", str(tmp / "m")],
         "rating outside 0.5-5 in data": ["train", "--data", str(tmp / "broken"), "--out", str(tmp)],
+        "no ratings": ["train", "--data", str(tmp / "header-only"), "--out", str(tmp / "m")],
+        "no ratings to split": ["evaluate", "--data", str(tmp / "header-only")],
         "out is a file": ["train", "--data", str(data), "--out", str(tmp / "a-file"), *FAST],
         "unknown model": ["train", "--data", str(data), "--out", str(tmp), "--model", "svd"],
         "bad epochs": ["evaluate", "--data", str(data), "--epochs", "0"],
