@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-activate.",
     )
     train.add_argument("--data", required=True, type=Path, metavar="DIR", help="MovieLens folder")
-    train.add_argument("--out", required=True, type=Path, metavar="MODELS_DIR")
+    train.add_argument(
+        "--out", required=True, type=Path, metavar="MODELS_DIR", help="models root (created)"
+    )
     _model_options(train, MODEL_KINDS)
     train.add_argument("--no-activate", action="store_true", help="do not make it `current`")
     train.add_argument("--json", action="store_true", help="print one JSON object")
@@ -96,11 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
         "pairs whose user and movie were seen in training) and top-k metrics (relevant = "
         "held-out rating >= 4; candidates = movies the user did not rate in training). "
         "Splits: `seed` = the notebook's np.random.seed(3) 80/20; `temporal` = each user's "
-        "latest 20%% held out.",
+        "latest 20% held out.",
     )
-    evaluate.add_argument("--data", required=True, type=Path, metavar="DIR")
+    evaluate.add_argument(
+        "--data", required=True, type=Path, metavar="DIR", help="MovieLens folder"
+    )
     _model_options(evaluate, MODEL_KINDS)
-    evaluate.add_argument("--split", choices=("seed", "temporal"), default="seed")
+    evaluate.add_argument(
+        "--split",
+        choices=("seed", "temporal"),
+        default="seed",
+        help="default seed (its split seed is always the notebook's 3; --seed seeds training)",
+    )
     evaluate.add_argument("-k", type=_positive_int, default=10, help="list length (default 10)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(handler=commands.evaluate)
@@ -114,8 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--model-dir", required=True, type=Path, metavar="DIR", help=MODEL_DIR_HELP
     )
-    predict.add_argument("--input", required=True, type=Path, metavar="pairs.csv")
-    predict.add_argument("--output", required=True, type=Path, metavar="preds.csv")
+    predict.add_argument(
+        "--input", required=True, type=Path, metavar="pairs.csv", help="userId,movieId CSV"
+    )
+    predict.add_argument(
+        "--output", required=True, type=Path, metavar="preds.csv", help="written atomically"
+    )
     predict.add_argument("--json", action="store_true", help="print the summary as JSON")
     predict.set_defaults(handler=commands.predict)
 
