@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
@@ -326,14 +327,27 @@ def list_versions(models_dir: str | Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.name[:16], _saved_at(p), p.name))
 
 
-def prune(models_dir: str | Path, keep: int = 5) -> list[Path]:
-    """Delete all but the newest ``keep`` artifacts, never current or previous; returns them."""
+def prune(models_dir: str | Path, keep: int = 5, stale_after: float = 3600.0) -> list[Path]:
+    """Delete all but the newest ``keep`` artifacts, never current or previous; returns them.
+
+    Also removes temporaries that a killed save left behind, once older than ``stale_after``
+    seconds (younger ones may belong to a save still running in another process).
+    """
     root = Path(models_dir)
     pinned = {p.resolve() for p in (current_path(root), previous_path(root)) if p is not None}
     versions = list_versions(root)
     doomed = [p for p in versions[: max(len(versions) - keep, 0)] if p.resolve() not in pinned]
+    cutoff = time.time() - stale_after
+    doomed += [
+        p
+        for p in (root.glob(f"{TMP_PREFIX}*") if root.is_dir() else ())
+        if p.lstat().st_mtime < cutoff
+    ]
     for path in doomed:
-        shutil.rmtree(path)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
     return doomed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -282,6 +283,21 @@ def test_prune_keeps_current_and_previous(tmp_path: Path) -> None:
 
     assert sorted(removed) == sorted(paths[1:3])
     assert artifacts.list_versions(tmp_path) == [paths[0], paths[3]]
+
+
+def test_prune_removes_old_leftovers_of_killed_saves_only(tmp_path: Path) -> None:
+    path = artifacts.save(tiny_recommender(), tmp_path)
+    old, fresh = tmp_path / ".tmp-old", tmp_path / ".tmp-fresh"
+    old.mkdir()
+    fresh.mkdir()
+    os.utime(old, (0, 0))
+
+    removed = artifacts.prune(tmp_path)
+
+    assert removed == [old]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".tmp-fresh", "current", path.name]
+    )
 
 
 def rewrite_meta(path: Path, change) -> None:
