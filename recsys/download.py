@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -78,6 +79,7 @@ def download(
         return target
 
     cache.mkdir(parents=True, exist_ok=True)
+    _remove_stale(cache, name)
     fd, zip_tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".zip.part", dir=cache)
     os.close(fd)
     extract_tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", suffix=".extract", dir=cache))
@@ -104,6 +106,18 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _remove_stale(cache: Path, name: str, older_than: float = 3600.0) -> None:
+    """Remove temporaries of a killed earlier download (not young ones: another process
+    may be downloading right now)."""
+    cutoff = time.time() - older_than
+    for leftover in cache.glob(f".{name}-*"):
+        if leftover.lstat().st_mtime < cutoff:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def _mismatches(folder: Path, files: Mapping[str, str]) -> list[str]:

@@ -120,6 +120,16 @@ def test_damaged_cache_is_replaced(server: Server, tmp_path: Path) -> None:
     )
 
 
+def test_leftovers_of_a_killed_download_are_cleared(server: Server, tmp_path: Path) -> None:
+    old = tmp_path / ".ml-latest-small-x.zip.part"
+    old.write_bytes(b"partial")
+    os.utime(old, (0, 0))
+
+    download(tmp_path, server.url, files=SUMS, progress=False)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ml-latest-small"]
+
+
 def test_not_a_zip_is_a_download_error(server: Server, tmp_path: Path) -> None:
     server.payload = b"<html>not found</html>"
 
