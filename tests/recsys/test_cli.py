@@ -19,7 +19,20 @@ from recsys import artifacts
 from recsys.cli import main
 
 N_USERS, N_MOVIES = 40, 30
-FAST = ["--dim", "4", "--epochs", "2", "--seed", "1", "--device", "cpu"]
+FAST = [
+    "--dim",
+    "4",
+    "--epochs",
+    "2",
+    "--lr",
+    "0.02",
+    "--l2",
+    "0.05",
+    "--device",
+    "cpu",
+    "--seed",
+    "1",
+]
 
 
 def write_movielens(folder: Path) -> Path:
