@@ -110,6 +110,7 @@ class FakeBotApi:
         self._chats: dict[int, dict[str, Any]] = {}
         self._callbacks: dict[str, dict[str, Any]] = {}  # id -> query; "answered" once answered
         self._callback_ids = itertools.count(1)
+        self._update_ids: dict[tuple[Any, ...], int] = {}
         self._commands: list[dict[str, Any]] = []
         self._failures: dict[str, list[tuple[int, str]]] = {}
         self._closed = False
@@ -160,7 +161,8 @@ class FakeBotApi:
                 message["entities"] = [
                     {"type": "bot_command", "offset": 0, "length": command.end()}
                 ]
-            self._queue({"message": message})
+            update_id = self._queue({"message": message})
+            self._update_ids[("message", chat["id"], message["message_id"])] = update_id
             log.debug("%s says %r in chat %s", user["id"], text, chat["id"])
             return message
 
@@ -178,7 +180,7 @@ class FakeBotApi:
                 "data": data,
             }
             self._callbacks[query_id] = query
-            self._queue({"callback_query": query})
+            self._update_ids[("query", query_id)] = self._queue({"callback_query": query})
             log.debug("%s presses %r (%s)", user["id"], data, query_id)
             return query_id
 
@@ -227,6 +229,23 @@ class FakeBotApi:
                     recent = [(c.method, c.ok, _brief(c.params)) for c in self._calls[since:][-8:]]
                     raise TimeoutError(f"no matching {method!r} call in {timeout}s; got {recent}")
                 self._cond.wait(remaining)
+
+    def wait_delivered(
+        self, *, message: Message | None = None, query_id: str | None = None, timeout: float = 10.0
+    ) -> Call:
+        """The getUpdates call that handed a person's message (or press) to the bot: what the
+        bot sends after it can be a reply, what it sent before cannot."""
+        if message is not None:
+            key: tuple[Any, ...] = ("message", message["chat"]["id"], message["message_id"])
+        else:
+            key = ("query", query_id)
+        with self._cond:
+            update_id = self._update_ids[key]
+        return self.wait_for(
+            "getUpdates",
+            lambda c: any(u["update_id"] == update_id for u in c.result or ()),
+            timeout,
+        )
 
     def wait_message(self, chat_id: int, *, since: int, timeout: float = 10.0) -> Message:
         """The bot's next message sent to or edited in ``chat_id``, as it is now."""
@@ -424,11 +443,12 @@ class FakeBotApi:
         return True
 
     # ---- state helpers (called with the lock held) ------------------------------------
-    def _queue(self, update: dict[str, Any]) -> None:
+    def _queue(self, update: dict[str, Any]) -> int:
         update["update_id"] = self._next_update_id
         self._next_update_id += 1
         self._updates.append(update)
         self._cond.notify_all()
+        return update["update_id"]
 
     def _private_chat(self, user: User) -> dict[str, Any]:
         return {"id": user["id"], "type": "private", "first_name": user["first_name"]}

@@ -24,7 +24,6 @@ from typing import Any
 import pandas as pd
 
 from tests.e2e.botapi import (
-    MESSAGE_METHODS,
     Call,
     FakeBotApi,
     Message,
@@ -33,6 +32,7 @@ from tests.e2e.botapi import (
     make_user,
 )
 
+EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup"})
 REPO = Path(__file__).resolve().parents[2]
 FAST_TRAINING = '{"epochs": 4, "dim": 16, "patience": 2}'
 _SUCCEEDED = re.compile(r"training run \d+ succeeded")
@@ -192,14 +192,13 @@ class Person:
 
     def say(self, text: str, timeout: float = 20.0) -> Message:
         """Send a message; returns the bot's first reply."""
-        mark = self.api.mark()
-        self.api.send_text(self.user, text)
-        return self.api.wait_message(self.id, since=mark, timeout=timeout)
+        return self.say_all(text, 1, timeout)[0]
 
     def say_all(self, text: str, count: int, timeout: float = 20.0) -> list[Message]:
-        """Send a message; returns the bot's first ``count`` messages in reply."""
-        mark = self.api.mark()
-        self.api.send_text(self.user, text)
+        """Send a message; returns the bot's first ``count`` messages in reply (sent after
+        the bot received it, so a message trailing an earlier press is not taken for one)."""
+        sent = self.api.send_text(self.user, text)
+        mark = self.api.wait_delivered(message=sent, timeout=timeout).index
         replies: list[Message] = []
         for _ in range(count):
             call = self.api.wait_for(
@@ -236,18 +235,19 @@ class Person:
         raise LookupError(f"no rating button {value!r}: {button_texts(self.current(card))}")
 
     def press(self, message: Message, data: str, timeout: float = 20.0) -> Message:
-        """Press a button with any ``data`` (forged or real); waits for the answer and
-        the message the bot sends or edits afterwards."""
+        """Press a button with any ``data`` (forged or real) on a message; waits for the
+        answer and the bot's edit of that message, and returns the message as edited."""
         mark = self.api.mark()
         answer = self.press_only(message, data, timeout)
-        shown = self.api.wait_for(
-            lambda c: c.ok and c.method in MESSAGE_METHODS and c.chat_id == self.id,
+        edited = self.api.wait_for(
+            lambda c: c.ok and c.method in EDIT_METHODS and c.chat_id == self.id,
+            lambda c: c.params.get("message_id") == message["message_id"],
             timeout=timeout,
             since=mark,
         )
-        if shown.index < answer.index:
-            raise AssertionError(f"{shown.method} came before answerCallbackQuery for {data!r}")
-        return self.api.message(self.id, shown.result["message_id"]) or shown.result
+        if edited.index < answer.index:
+            raise AssertionError(f"{edited.method} came before answerCallbackQuery for {data!r}")
+        return self.current(message)
 
     def press_only(self, message: Message, data: str, timeout: float = 20.0) -> Call:
         """Press and wait only for the ``answerCallbackQuery``; returns it."""

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.botapi import NOT_MODIFIED, FakeBotApi
+from tests.e2e.botapi import NOT_MODIFIED, FakeBotApi, buttons
 from tests.e2e.harness import (
     BotProcess,
     Person,
@@ -40,9 +40,11 @@ def test_start_rate_five_then_recommend(bot: BotProcess, person: Person, fake_ap
         card = person.tap(screen, f"{number}. ")
         assert rating_values(card) == RATING_LABELS
         assert {"Not seen", "« Back"} <= set(button_texts(card))
+        assert re.search(r"Genres: .+\nMovieLens: ★\d\.\d average from \d+ ratings", card["text"])
         screen = person.rate(card, value)
         assert person.answers[-1].params.get("text", "").startswith("Saved")
         assert numbered_buttons(screen)[number - 1]["text"].endswith(f"★{value}")
+        assert f"Rated: {number}." in screen["text"]
     assert stored_ratings(bot.database, person.id) == {
         ids[n - 1]: float(v) for n, v in values.items()
     }
@@ -55,6 +57,7 @@ def test_start_rate_five_then_recommend(bot: BotProcess, person: Person, fake_ap
     assert not set(first) & set(ids[:5])
     assert recs["text"].count("predicted ★") == 10
     assert "Picked for you" in recs["text"]
+    assert "because you rated" in recs["text"]
 
     # Rating a recommended movie right there changes the next list.
     card = person.tap(recs, "1. ")
@@ -63,6 +66,19 @@ def test_start_rate_five_then_recommend(bot: BotProcess, person: Person, fake_ap
     assert first[0] not in second
     assert second[:9] != first[1:], "the new rating did not move anything else in the list"
     assert stored_ratings(bot.database, person.id)[first[0]] == 0.5
+
+
+def test_popular_pages_number_fifty_movies(bot: BotProcess, person: Person):
+    page = person.say("/popular")
+    seen: list[str] = []
+    for _ in range(5):
+        seen += [b["text"].split(".")[0] for b in numbered_buttons(page)]
+        if "Next »" not in button_texts(page):
+            break
+        page = person.tap(page, "Next")
+    assert seen == [str(n) for n in range(1, 51)]
+    assert "« Prev" in button_texts(page)
+    assert numbered_buttons(person.tap(page, "« Prev"))[0]["text"].startswith("31. ")
 
 
 def test_rerating_updates_in_place_and_removing_works(bot: BotProcess, person: Person):
@@ -99,3 +115,36 @@ def test_same_button_twice_is_harmless(bot: BotProcess, person: Person, fake_api
     assert person.say("/help")["text"]  # ...and the bot shrugged it off
     sent = [c.result["text"] for c in fake_api.calls("sendMessage", since=mark) if c.ok]
     assert not any("went wrong" in text for text in sent)
+
+
+def test_rapid_presses_are_all_answered_and_stored_once(
+    bot: BotProcess, person: Person, fake_api: FakeBotApi
+):
+    popular = person.say("/popular")
+    movie = listed_movies(popular)[0]
+    card = person.tap(popular, "1. ")
+    values = ["3", "3.5", "4", "4.5", "5"]
+    rates = [
+        next(b["callback_data"] for b in buttons(card) if b["text"] == value) for value in values
+    ]
+    queries = [fake_api.press(person.user, card, d) for d in rates + rates]  # no waiting
+    for query in queries:
+        assert fake_api.wait_answer(query).ok
+    stored = stored_ratings(bot.database, person.id)
+    assert list(stored) == [movie]
+    assert stored[movie] in {float(v) for v in values}
+
+
+def test_my_ratings_are_paged_newest_first(bot: BotProcess, person: Person):
+    page = person.say("/popular")
+    for number in range(1, 12):
+        if number == 11:
+            page = person.tap(page, "Next")
+        page = person.rate(person.tap(page, f"{number}. "), "3")
+    mine = person.say("/myratings")
+    assert "11 (page 1/2)" in mine["text"]
+    assert len(numbered_buttons(mine)) == 10
+    newest = numbered_buttons(page)[0]["text"].replace("11. ", "1. ", 1)  # Popular No. 11
+    assert numbered_buttons(mine)[0]["text"] == newest
+    last = person.tap(mine, "Next")
+    assert [b["text"].split(".")[0] for b in numbered_buttons(last)] == ["11"]
