@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from bot.storage import Storage, StorageError
-from tests.storage.conftest import FILLER_MOVIES, SMALL_MOVIES, SMALL_RATINGS
+from tests.storage.synthetic import FILLER_MOVIES, SMALL_MOVIES, SMALL_RATINGS
 
 
 async def test_popular_movies_are_ordered_by_count_then_movie_id(storage: Storage) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from bot.storage import Storage
 from tests.storage.child import planned_rating
-from tests.storage.conftest import REPO
 
+REPO = Path(__file__).resolve().parents[2]
 KILL_AFTER = 300  # ratings acknowledged before the kill
 
 
