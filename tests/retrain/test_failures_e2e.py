@@ -1,0 +1,71 @@
+"""A corrupt model on disk at start-up and training runs that fail, in the real bot process."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.botapi import FakeBotApi
+from tests.e2e.harness import BotProcess, Person, listed_movies, make_token
+from tests.retrain.e2e import FINAL, run_rows, start_bot, wait_text
+
+ADMIN = 700_002
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(make_token()) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bot(
+    api: FakeBotApi, template: Path, small_movielens: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BotProcess]:
+    """Started over a corrupt current model, with every training run made to fail."""
+    workdir = tmp_path_factory.mktemp("failures-e2e") / "bot"
+    env = {"MOVIEBOT_TEST_TRAIN_FAULT": "raise", "TRAIN_CONFIG": '{"epochs": 2, "dim": 8}'}
+    process = start_bot(api, template, workdir, small_movielens, ADMIN, env, corrupt=True)
+    yield process
+    process.stop()
+
+
+def wait_log(bot: BotProcess, pattern: str, timeout: float = 90) -> re.Match:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(pattern, bot.log())
+        if found:
+            return found
+        bot.check_alive()
+        time.sleep(0.2)
+    raise TimeoutError(f"{pattern!r} not in the log:\n{bot.log_tail()}")
+
+
+def test_corrupt_model_at_start_falls_back_with_a_clear_error(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    error = wait_log(bot, r"ERROR.*model artifact \S+ unusable: .*")
+    assert "weights.pt" in error.group(0)
+    # no other model on disk: the popularity list serves while a first training is tried
+    wait_log(bot, r"training run \d+ failed: RuntimeError: injected training failure")
+    reply = Person(api, 700_300, "Ann").say("/recommend")
+    assert listed_movies(reply)
+
+
+def test_failed_admin_run_keeps_serving_and_tells_why(api: FakeBotApi, bot: BotProcess) -> None:
+    wait_log(bot, r"training run \d+ failed")  # the first-start run is over
+    current = os.readlink(bot.models / "current")
+    person, boss = Person(api, 700_301, "Bob"), Person(api, ADMIN, "Boss")
+
+    status = boss.say("/retrain")
+    final = wait_text(api, status, FINAL.search)
+
+    assert "Training failed" in final and "injected training failure" in final
+    assert os.readlink(bot.models / "current") == current
+    assert run_rows(bot.database)[-1][:2] == (f"admin:{ADMIN}", "failed")
+    assert listed_movies(person.say("/recommend"))
