@@ -35,7 +35,18 @@ from tests.e2e.telegram_rules import (
     png_size,
 )
 
-__all__ = ["NOT_MODIFIED", "ApiError", "Call", "FakeBotApi", "buttons", "find_button", "make_user"]
+__all__ = [
+    "MESSAGE_METHODS",
+    "NOT_MODIFIED",
+    "ApiError",
+    "Call",
+    "FakeBotApi",
+    "Message",
+    "User",
+    "buttons",
+    "find_button",
+    "make_user",
+]
 
 User = dict[str, Any]
 Message = dict[str, Any]
@@ -112,7 +123,7 @@ class FakeBotApi:
         self._callback_ids = itertools.count(1)
         self._update_ids: dict[tuple[Any, ...], int] = {}
         self._commands: list[dict[str, Any]] = []
-        self._failures: dict[str, list[tuple[int, str]]] = {}
+        self._failures: dict[str, list[ApiError]] = {}
         self._closed = False
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -189,10 +200,19 @@ class FakeBotApi:
         current = self.message(message["chat"]["id"], message["message_id"]) or message
         return self.press(user, current, find_button(current, prefix)["callback_data"])
 
-    def fail_next(self, method: str, code: int = 502, description: str = "Bad Gateway") -> None:
-        """Make the next call of ``method`` fail, to exercise the bot's error paths."""
+    def fail_next(
+        self,
+        method: str,
+        code: int = 502,
+        description: str = "Bad Gateway",
+        *,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next call of ``method`` fail, to exercise the bot's error paths;
+        ``retry_after`` answers like Telegram's flood control (429)."""
+        error = ApiError(code, description, {"retry_after": retry_after} if retry_after else None)
         with self._cond:
-            self._failures.setdefault(method, []).append((code, description))
+            self._failures.setdefault(method, []).append(error)
 
     # ---- reading what happened -------------------------------------------------------
     def mark(self) -> int:
@@ -320,7 +340,7 @@ class FakeBotApi:
             try:
                 failures = self._failures.get(method)
                 if failures:
-                    raise ApiError(*failures.pop(0))
+                    raise failures.pop(0)
                 action = _METHODS.get(method)
                 if action is None:
                     raise ApiError(404, "Not Found")
@@ -348,7 +368,7 @@ class FakeBotApi:
         with self._cond:
             failures = self._failures.get("getUpdates")
             if failures:
-                raise ApiError(*failures.pop(0))
+                raise failures.pop(0)
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and not self._closed:

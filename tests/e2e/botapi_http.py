@@ -74,8 +74,7 @@ def handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
                 params, files = parse_body(self.headers.get("Content-Type", ""), body)
                 result = api.handle(method, params, files)
             except ApiError as error:
-                answer = {"ok": False, "error_code": error.code, "description": error.description}
-                self._reply(error.code, answer)
+                self._reply(error.code, error.payload())
                 return
             except (ValueError, KeyError, TypeError) as error:
                 self._reply(

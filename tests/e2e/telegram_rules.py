@@ -30,10 +30,18 @@ _ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 class ApiError(Exception):
     """A Bot API error response: Telegram's HTTP status and description."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.parameters = parameters
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON body Telegram answers with."""
+        answer = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            answer["parameters"] = self.parameters
+        return answer
 
 
 def plain_text(text: str, parse_mode: str | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, InvalidToken
+from telegram.error import BadRequest, InvalidToken, RetryAfter
 
 from tests.e2e.botapi import FakeBotApi, find_button, make_user
 
@@ -170,3 +170,12 @@ def test_updates_parse_as_ptb_updates(api: FakeBotApi) -> None:
     message = api.send_text(ANN, "/recommend comedy")
     update = Update.de_json({"update_id": 1, "message": message}, None)
     assert update.message.text == "/recommend comedy"
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own
+async def test_flood_control_answers_429_with_retry_after(client: Bot, api: FakeBotApi) -> None:
+    api.send_text(ANN, "hi")
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
+    with pytest.raises(RetryAfter) as raised:
+        await client.send_message(ANN["id"], "too fast")
+    assert "Retry in 3 seconds" in str(raised.value)
