@@ -5,7 +5,7 @@ Serialization hooks (used by recsys/artifacts.py; nothing here touches files):
 - `Recommender.to_state() -> (tensors, meta)`: `tensors` maps names to torch tensors (the
   model's state_dict under "model.<name>", then "users", "items" (external ids, int64),
   "item_count" (int64), "item_mean" (float32), "item_genres" (uint8, items x genres) and,
-  when a watch model was trained, "watch.item_factors"); `meta` is JSON-able (format,
+  when a watch model was trained, "watch.items" and "watch.weights"); `meta` is JSON-able (format,
   kind, dim, info, genres vocabulary, serve settings, watch settings).
 - `Recommender.from_state(tensors, meta) -> Recommender` rebuilds it and raises ValueError
   naming the key when a tensor is missing, extra or has the wrong shape, or meta is wrong.
@@ -165,14 +165,8 @@ class Recommender:
         allowed = self._candidates.mask(genres, exclude_genres, blocked[blocked >= 0])
         if idx.size == 0:
             return Recommendations("popular", self._popular_items(allowed, k), ignored)
-        pred, explain_rating = self._fold_in_ratings(idx, values)
-        score, explain_watch = pred, explain_rating
-        if self.watch is not None:
-            watch_score, explain_watch = self.watch.fold_in(idx, values)
-            score = watch_score + self.serve.rating_weight * (pred - self._fallback_mean())
         allowed &= self.item_count >= self.serve.min_support
-        top = _top_k(score, allowed, k)
-        because = explain_watch(top)
+        top, score, pred, because = self._rank(idx, values, allowed, k)
         items = [
             Recommendation(
                 movie_id=int(self.items.ids[j]),
@@ -183,6 +177,35 @@ class Recommender:
             for j, b in zip(top, because, strict=True)
         ]
         return Recommendations("personal", items, ignored)
+
+    def _rank(
+        self, idx: np.ndarray, values: np.ndarray, allowed: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Top item indices, scores, predicted ratings and each top item's reason (its
+        position in idx).
+
+        The watch model orders the movies it covers; if fewer than k are allowed, the rest
+        come from the rating model by predicted rating, with scores set below (pred - 100).
+        """
+        pred, explain_rating = self._fold_in_ratings(idx, values)
+        folded = self.watch.fold_in(idx, values) if self.watch is not None else None
+        if folded is None:
+            top = _top_k(pred, allowed, k)
+            return top, pred, pred, explain_rating(top)
+        watch_score, explain_watch = folded
+        covered = np.isfinite(watch_score)
+        score = np.where(
+            covered,
+            watch_score + self.serve.rating_weight * (pred - self._fallback_mean()),
+            pred - 100.0,
+        )
+        top = _top_k(score, allowed & covered, k)
+        because = explain_watch(top)
+        if top.size < k:
+            extra = _top_k(score, allowed & ~covered, k - top.size)
+            top = np.concatenate([top, extra])
+            because = np.concatenate([because, explain_rating(extra)])
+        return top, score, pred, because
 
     def _fold_in_ratings(self, idx: np.ndarray, values: np.ndarray):
         """Predicted ratings for every movie, and an explainer: top indices -> rated position."""
@@ -223,13 +246,17 @@ class Recommender:
         ]
 
     def similar(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
-        """Movies whose item vectors are closest by cosine (watch factors when trained)."""
+        """Movies most associated with `movie_id`: the watch model's item-to-item weights
+        when it covers the movie, else cosine similarity of the rating model's item vectors.
+        Empty for an unknown movie."""
         j = self.items.index_of(movie_id)
         if j is None:
             return []
-        vecs = self.watch.item_factors if self.watch is not None else self._item_vectors
-        norms = np.linalg.norm(vecs, axis=1) + 1e-9
-        sims = (vecs @ vecs[j]) / (norms * norms[j])
+        sims = self.watch.similar_scores(j) if self.watch is not None else None
+        if sims is None:
+            vecs = self._item_vectors
+            norms = np.linalg.norm(vecs, axis=1) + 1e-9
+            sims = (vecs @ vecs[j]) / (norms * norms[j])
         allowed = self.item_count >= self.serve.min_support
         allowed[j] = False
         top = _top_k(sims, allowed, k)

@@ -12,8 +12,7 @@ from recsys.ids import IdMap
 from recsys.models import MODEL_KINDS, build_model
 from recsys.recommender import STATE_FORMAT, ServeSettings
 from recsys.results import ModelInfo
-from recsys.watch import TENSOR_KEY as WATCH_KEY
-from recsys.watch import WatchConfig, WatchModel
+from recsys.watch import ITEMS_KEY, WEIGHTS_KEY, WatchConfig, WatchModel
 
 FIXED_KEYS = ("users", "items", "item_count", "item_mean", "item_genres")
 
@@ -58,18 +57,10 @@ def recommender_parts(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, An
             )
     model.load_state_dict(model_state)
 
-    watch = None
-    watch_meta = meta.get("watch")
-    if watch_meta is not None:
-        if WATCH_KEY not in tensors:
-            raise ValueError(f"meta has 'watch' settings but tensor {WATCH_KEY!r} is missing")
-        try:
-            config = WatchConfig(**watch_meta)
-        except TypeError as exc:
-            raise ValueError(f"meta 'watch' is malformed: {exc}") from None
-        _check_shape(tensors, WATCH_KEY, (n_items, config.factors))
-        watch = WatchModel(tensors[WATCH_KEY].numpy(), config)
-    known = set(FIXED_KEYS) | {f"model.{k}" for k in expected} | ({WATCH_KEY} if watch else set())
+    watch = _watch(tensors, meta.get("watch"), n_items)
+    known = set(FIXED_KEYS) | {f"model.{k}" for k in expected}
+    if watch is not None:
+        known |= {ITEMS_KEY, WEIGHTS_KEY}
     unexpected = sorted(set(tensors) - known)
     if unexpected:
         raise ValueError(f"unexpected tensors {unexpected}")
@@ -110,3 +101,20 @@ def _ids(tensors: Mapping[str, torch.Tensor], key: str) -> IdMap:
         return IdMap(value.numpy().astype(np.int64))
     except ValueError as exc:
         raise ValueError(f"tensor {key!r}: {exc}") from None
+
+
+def _watch(tensors: Mapping[str, torch.Tensor], settings: Any, n_items: int) -> WatchModel | None:
+    if settings is None:
+        return None
+    for key in (ITEMS_KEY, WEIGHTS_KEY):
+        if key not in tensors:
+            raise ValueError(f"meta has 'watch' settings but tensor {key!r} is missing")
+    try:
+        config = WatchConfig(**settings)
+    except TypeError as exc:
+        raise ValueError(f"meta 'watch' is malformed: {exc}") from None
+    covered = _ids(tensors, ITEMS_KEY).ids
+    if covered.size and (covered[0] < 0 or covered[-1] >= n_items):
+        raise ValueError(f"tensor {ITEMS_KEY!r} holds item indices outside 0..{n_items - 1}")
+    _check_shape(tensors, WEIGHTS_KEY, (covered.size, covered.size))
+    return WatchModel(covered, tensors[WEIGHTS_KEY].numpy(), n_items, config)
