@@ -143,6 +143,17 @@ class BotProcess:
             time.sleep(0.2)
         raise TimeoutError(f"no trained model after {timeout}s; log:\n{self.log_tail()}")
 
+    def wait_log(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
+        """Until the bot's log matches ``pattern`` (a regular expression)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.log())
+            if found:
+                return found
+            self.check_alive()
+            time.sleep(0.1)
+        raise TimeoutError(f"no {pattern!r} in the log after {timeout}s:\n{self.log_tail()}")
+
     def stop(self, timeout: float = 20.0) -> int | None:
         """SIGTERM (a graceful PTB shutdown), then SIGKILL for the whole group if it hangs."""
         process, self.process = self.process, None

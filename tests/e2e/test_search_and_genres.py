@@ -46,3 +46,28 @@ def test_recommend_keeps_to_the_genre_asked_for(bot: BotProcess, person: Person)
     assert all("Drama" in genres for genres in movie_genres(bot.database, movies).values())
 
     assert "don't know the genre" in person.say("/recommend westerns-in-space")["text"]
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("lock stock", "Lock, Stock & Two Smoking Barrels (1998)"),  # "&" in Telegram HTML
+        (
+            "fabuleux destin d'amélie poulain",
+            "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
+        ),
+    ],
+)
+def test_awkward_titles_open_and_rate(bot: BotProcess, person: Person, query: str, title: str):
+    results = person.say(f"/search {query}")
+    card = person.tap(results, "1. ")
+    assert title in card["text"]
+    back = person.rate(card, "4")
+    assert numbered_buttons(back)[0]["text"].endswith("★4")
+
+
+def test_genre_names_are_matched_loosely(bot: BotProcess, person: Person):
+    recs = person.say("/recommend sci fi")
+    movies = listed_movies(recs)
+    assert movies
+    assert all("Sci-Fi" in genres for genres in movie_genres(bot.database, movies).values())
