@@ -29,6 +29,7 @@ import pandas as pd
 
 from bot import db
 from bot.db import SchemaTooNew, StorageError
+from recsys.data import load_movielens
 
 __all__ = [
     "Counts",
@@ -546,35 +547,6 @@ def search_fields(title: str) -> tuple[str, str, str | None]:
     moved = _TRAILING_ARTICLE.match(name)
     alt = f"{moved['article']} {moved['name']}" if moved else None
     return normalise(title), normalise(name), normalise(alt) if alt else None
-
-
-def load_movielens(folder: str | Path) -> _MovieLens:
-    """Stand-in for recsys.data.load_movielens until it lands (same columns and types)."""
-    folder = Path(folder)
-    try:
-        ratings = pd.read_csv(
-            folder / "ratings.csv",
-            dtype={
-                "userId": "int64",
-                "movieId": "int64",
-                "rating": "float32",
-                "timestamp": "int64",
-            },
-        )
-        movies = pd.read_csv(folder / "movies.csv", dtype={"movieId": "int64", "title": str})
-    except (OSError, ValueError) as error:
-        raise StorageError(f"cannot read MovieLens files in {folder}: {error}") from error
-    movies["year"] = movies["title"].str.extract(r"\((\d{4})\)\s*$")[0].astype("Int64")
-    movies["genres"] = [
-        [] if g == "(no genres listed)" else g.split("|") for g in movies["genres"].fillna("")
-    ]
-    return _MovieLens(ratings=ratings, movies=movies)
-
-
-@dataclass(frozen=True)
-class _MovieLens:
-    ratings: pd.DataFrame
-    movies: pd.DataFrame
 
 
 def _checked_rating(rating: float) -> float:
