@@ -49,9 +49,11 @@ def test_start_rate_five_then_recommend(bot: BotProcess, person: Person, fake_ap
         ids[n - 1]: float(v) for n, v in values.items()
     }
     offer = person.wait_sent("personal recommendations")
-    assert "Show my recommendations" in button_texts(offer)
+    from_offer = person.tap(offer, "Show my recommendations")
+    assert "Picked for you" in from_offer["text"]
 
     recs = person.say("/recommend")
+    assert listed_movies(recs) == listed_movies(from_offer)
     first = listed_movies(recs)
     assert len(first) == 10
     assert not set(first) & set(ids[:5])
@@ -66,6 +68,28 @@ def test_start_rate_five_then_recommend(bot: BotProcess, person: Person, fake_ap
     assert first[0] not in second
     assert second[:9] != first[1:], "the new rating did not move anything else in the list"
     assert stored_ratings(bot.database, person.id)[first[0]] == 0.5
+
+
+def test_few_ratings_give_a_less_personal_list(bot: BotProcess, person: Person):
+    popular = person.say("/popular")
+    person.rate(person.tap(popular, "1. "), "4")
+    recs = person.say("/recommend")
+    assert "less personal" in recs["text"]
+    assert len(listed_movies(recs)) == 10
+    assert listed_movies(popular)[0] not in listed_movies(recs)
+
+
+def test_not_seen_and_back_store_nothing(bot: BotProcess, person: Person):
+    popular = person.say("/popular")
+    after_skip = person.tap(person.tap(popular, "1. "), "Not seen")
+    assert person.answers[-1].params.get("text") == "Skipped."
+    after_back = person.tap(person.tap(after_skip, "2. "), "« Back")
+    assert numbered_buttons(after_back) == numbered_buttons(popular)
+    assert stored_ratings(bot.database, person.id) == {}
+
+
+def test_unknown_commands_get_an_answer(bot: BotProcess, person: Person):
+    assert "/help" in person.say("/frobnicate")["text"]
 
 
 def test_popular_pages_number_fifty_movies(bot: BotProcess, person: Person):
