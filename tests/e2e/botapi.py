@@ -398,8 +398,8 @@ class FakeBotApi:
         if len(text) > MESSAGE_LIMIT:
             raise ApiError(400, "Bad Request: message is too long")
         chat_id = self._known_chat(params)
-        message = self._new_message(chat_id, self.bot_user, text=text)
-        return self._with_markup(message, params)
+        markup = check_markup(params.get("reply_markup"))
+        return self._copy(self._new_message(chat_id, self.bot_user, text=text, reply_markup=markup))
 
     def _send_photo(self, params: dict, files: dict) -> Message:
         chat_id = self._known_chat(params)
@@ -409,7 +409,8 @@ class FakeBotApi:
         caption = plain_text(str(params.get("caption") or ""), params.get("parse_mode"))
         if len(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
-        message = self._new_message(chat_id, self.bot_user)
+        markup = check_markup(params.get("reply_markup"))
+        message = self._new_message(chat_id, self.bot_user, caption=caption or None)
         width, height = png_size(photo)
         unique = f"photo{chat_id}_{message['message_id']}"
         message["photo"] = [
@@ -421,9 +422,9 @@ class FakeBotApi:
                 "file_size": len(photo),
             }
         ]
-        if caption:
-            message["caption"] = caption
-        return self._with_markup(message, params)
+        if markup:
+            message["reply_markup"] = markup
+        return self._copy(message)
 
     def _edit_text(self, params: dict, files: dict) -> Message:
         message = self._editable(params)
@@ -492,10 +493,8 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: chat not found")
         return chat_id
 
-    def _with_markup(self, message: Message, params: dict) -> Message:
-        markup = check_markup(params.get("reply_markup"))
-        if markup:
-            message["reply_markup"] = markup
+    def _copy(self, message: Message) -> Message:
+        """What goes back over HTTP: a copy, so later edits do not alter recorded results."""
         return json.loads(json.dumps(message))
 
     def _editable(self, params: dict) -> Message:
@@ -513,7 +512,7 @@ class FakeBotApi:
         edited.update({k: v for k, v in content.items() if v is not None})
         edited["edit_date"] = int(time.time())
         self._messages[(message["chat"]["id"], message["message_id"])] = edited
-        return json.loads(json.dumps(edited))
+        return self._copy(edited)
 
 
 _METHODS: dict[str, Callable[[FakeBotApi, dict, dict], Any]] = {

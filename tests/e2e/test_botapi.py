@@ -100,6 +100,7 @@ async def test_too_long_callback_data_is_rejected(client: Bot, api: FakeBotApi) 
     api.send_text(ANN, "hi")
     with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await client.send_message(ANN["id"], "x", reply_markup=keyboard(("a", "é" * 33)))
+    assert api.last_message_to(ANN["id"]) is None  # nothing was sent
 
 
 async def test_editing_to_identical_content_is_not_modified(client: Bot, api: FakeBotApi) -> None:
