@@ -19,7 +19,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import admin_texts as texts
 from bot import plots
-from bot.retrain import RetrainBusy, Retrainer, retrainer_of, run_curve, schedule
+from bot.retrain import RetrainBusy, Retrainer, retrainer_of, schedule
+from bot.run_metrics import run_curve
 from bot.schedule import describe, parse_schedule
 from recsys.artifacts import ArtifactError
 

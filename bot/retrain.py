@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.gate import NDCG, RMSE, gate
+from bot.gate import gate
+from bot.run_metrics import run_metrics
 from bot.schedule import describe, parse_schedule
 from bot.train_worker import write_snapshot
 from bot.worker_process import WorkerFailed, run_worker
@@ -33,7 +34,6 @@ Progress = Callable[[dict[str, Any]], Awaitable[None]]
 """Receives the worker's events ({"event": "start" | "epoch" | "stage", ...}) while a run goes."""
 
 JOB_NAME = "retrain"
-CURVE_PREFIX = "val_rmse_e"
 
 
 class RetrainBusy(Exception):
@@ -51,6 +51,8 @@ class RetrainOptions:
     """Share of rating pairs held out for judging models (see bot.holdout)."""
     train_config: Mapping[str, Any] = field(default_factory=dict)
     """recsys.train.TrainConfig overrides, e.g. {"epochs": 3, "dim": 16} for fast tests."""
+    keep_models: int = 5
+    """Artifacts kept on disk after a swap (rollback needs only the previous one)."""
 
     @classmethod
     def from_settings(cls, settings: Any, env: Mapping[str, str] | None = None) -> RetrainOptions:
@@ -214,7 +216,20 @@ class Retrainer:
             return replace(report, status="rejected", reason=decision.reason, version=None)
         await asyncio.to_thread(artifacts.activate, self.options.models_dir, artifact)
         self.holder.swap(model)
+        await self._prune()
         return replace(report, status="succeeded", reason=decision.reason)
+
+    async def _prune(self) -> None:
+        """Keeps the newest artifacts (current and previous always): each is tens of MB."""
+        try:
+            removed = await asyncio.to_thread(
+                artifacts.prune, self.options.models_dir, self.options.keep_models
+            )
+        except OSError as err:
+            log.warning("could not delete old model artifacts: %s", err)
+            return
+        if removed:
+            log.info("deleted %d old model artifacts", len(removed))
 
     def _worker_args(self, files: Mapping[str, Path]) -> list[str]:
         args = [
@@ -252,34 +267,6 @@ class Retrainer:
             await self.storage.finish_model_run(run_id, status=report.status, **fields)
         except Exception:
             log.exception("could not record the outcome of training run %d", run_id)
-
-
-def run_metrics(report: RunReport) -> dict[str, Any]:
-    """The metrics stored with a run: new, current and popularity scores plus the RMSE curve."""
-    metrics: dict[str, Any] = {}
-    for prefix, values in (("", report.new), ("current_", report.current)):
-        for name in (RMSE, NDCG):
-            if values and values.get(name) is not None:
-                metrics[prefix + name] = float(values[name])
-    for name in (RMSE, NDCG):
-        if report.popularity and report.popularity.get(name) is not None:
-            metrics["popularity_" + name] = float(report.popularity[name])
-    if "n_holdout" in report.data:
-        metrics["holdout_ratings"] = report.data["n_holdout"]
-    for entry in report.history:  # storage keeps name -> number, so the curve is flattened
-        if entry.get("val_rmse") is not None:
-            metrics[f"{CURVE_PREFIX}{int(entry['epoch'])}"] = float(entry["val_rmse"])
-    return metrics
-
-
-def run_curve(metrics: Mapping[str, float]) -> list[float]:
-    """The validation-RMSE curve stored by `run_metrics`, in epoch order."""
-    points = {
-        int(name[len(CURVE_PREFIX) :]): value
-        for name, value in metrics.items()
-        if name.startswith(CURVE_PREFIX) and name[len(CURVE_PREFIX) :].isdigit()
-    }
-    return [points[epoch] for epoch in sorted(points)]
 
 
 async def _ignore(_event: dict[str, Any]) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.model_holder import ModelHolder
-from bot.retrain import Retrainer, run_curve
+from bot.retrain import Retrainer
+from bot.run_metrics import run_curve
 from bot.storage import Storage
 from recsys import artifacts
 from tests.retrain.conftest import options
