@@ -37,8 +37,16 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The token check reads the whole run's output, so it goes last."""
-    items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+    """The whole-run checks go after every other e2e test (other directories keep their
+    places, so the e2e tests stay together and share one bot process)."""
+    here = Path(__file__).parent
+    positions = [i for i, item in enumerate(items) if here in item.path.parents]
+    ours = sorted(
+        (items[i] for i in positions),
+        key=lambda item: item.get_closest_marker("run_last") is not None,
+    )
+    for position, item in zip(positions, ours, strict=True):
+        items[position] = item
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,13 +54,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "errors_expected: the test makes the bot log errors")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fake_api() -> Iterator[FakeBotApi]:
     with FakeBotApi(make_token()) as api:
         yield api
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def movielens_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         source = movielens_dir()
@@ -61,7 +69,7 @@ def movielens_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_subset(source, tmp_path_factory.mktemp("movielens"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def bot(
     fake_api: FakeBotApi, movielens_subset: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BotProcess]:
