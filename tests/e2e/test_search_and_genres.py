@@ -71,3 +71,19 @@ def test_genre_names_are_matched_loosely(bot: BotProcess, person: Person):
     movies = listed_movies(recs)
     assert movies
     assert all("Sci-Fi" in genres for genres in movie_genres(bot.database, movies).values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/search " + "matrix " * 570,  # near Telegram's 4096-character limit for a message
+        "/recommend " + "x" * 4000,
+        "/search <b>&amp; | v1|r|1|10|p0",
+        "/search 🎬🍿 émoji",
+        "<i>unclosed & stray",
+    ],
+)
+def test_odd_input_gets_a_clear_answer(bot: BotProcess, person: Person, text: str):
+    reply = person.say(text)
+    assert reply["text"]
+    assert len(reply["text"]) <= 4096
