@@ -326,6 +326,9 @@ def _epoch_bar(config: Any, desc: str) -> Iterator[Callable[[Any], None]]:
             bar.update(1)
 
         yield progress
+        if bar.n < bar.total:  # early stopping: show a finished bar, not an abandoned one
+            bar.total = bar.n
+            bar.set_description(f"{desc} (early stop)", refresh=True)
 
 
 def _because(because: Mapping[str, Any] | None, titles: Mapping[int, str]) -> str:
