@@ -62,12 +62,13 @@ def model(info: Any, since: int, schedule: str) -> str:
     lines = [
         f"<b>Serving model</b> <code>{escape(info.version or '(unsaved)')}</code>",
         f"Kind: {escape(info.kind)}, trained {escape(_when(info.created_at))}",
-        f"Data: {info.n_ratings:,} ratings, {info.n_users:,} people, {info.n_movies:,} movies",
+        f"Trained on {info.n_ratings:,} ratings from {info.n_users:,} people, "
+        f"{info.n_movies:,} movies (the held-out part excluded)",
     ]
     metrics = info.metrics or {}
     if "rmse" in metrics:
         popular = {k[len("popularity_") :]: v for k, v in metrics.items() if "popularity_" in k}
-        lines.append("Held-out ratings:")
+        lines.append("Scores on the held-out ratings:")
         lines.append(_table({"model": metrics, "popular": popular or None}))
     elif "val_rmse" in metrics:
         lines.append(f"Validation RMSE {metrics['val_rmse']:.4f} (no held-out scores stored)")
@@ -80,7 +81,8 @@ def stats(counts: Any, runs: Sequence[Any]) -> str:
     """/stats text: people, ratings, activity and the latest runs."""
     lines = [
         "<b>Stats</b>",
-        f"People: {counts.telegram_people:,} from Telegram ({counts.people:,} with MovieLens)",
+        f"People: {counts.telegram_people:,} from Telegram, "
+        f"{counts.people - counts.telegram_people:,} from MovieLens",
         f"Ratings from the bot: {counts.bot_ratings_today:,} today, "
         f"{counts.bot_ratings:,} in total",
         f"Active people in the last 7 days: {counts.active_people_7d:,}",

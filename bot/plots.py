@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def stats_png(curve: Sequence[float], curve_title: str, runs: Sequence[RunPoint]
         epochs = range(1, len(curve) + 1)
         left.plot(epochs, curve, marker="o", color="tab:blue")
         left.set_xlabel("epoch")
+        left.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         left.text(0.5, 0.5, "no training curve yet", ha="center", va="center")
     left.set_title(curve_title, fontsize=10)
@@ -46,6 +48,7 @@ def stats_png(curve: Sequence[float], curve_title: str, runs: Sequence[RunPoint]
     runs = sorted(runs, key=lambda r: r.run_id)
     right.set_title("held-out metrics per run", fontsize=10)
     right.set_xlabel("run")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_ylabel("RMSE", color="tab:red")
     twin = right.twinx()
     twin.set_ylabel("NDCG@10", color="tab:green")

@@ -107,6 +107,7 @@ class Retrainer:
         self.worker_env = dict(worker_env or {})
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
+        self._swept = False
 
     @property
     def busy(self) -> bool:
@@ -163,6 +164,9 @@ class Retrainer:
             await asyncio.gather(task, return_exceptions=True)
 
     async def _recorded_run(self, trigger: str, progress: Progress) -> RunReport:
+        if not self._swept:  # rows left 'running' by a bot that died mid-run
+            await self.storage.fail_unfinished_runs()
+            self._swept = True
         started = time.monotonic()
         run_id = await self.storage.start_model_run(trigger)
         log.info("training run %d started (%s)", run_id, trigger)

@@ -184,6 +184,7 @@ def _json_default(value: Any) -> Any:
 
 def _step_aside() -> None:
     """Lower CPU priority, leave a core to the bot, and be the OOM killer's first choice."""
+    _die_with_parent()
     with contextlib.suppress(OSError):
         os.nice(10)
     with contextlib.suppress(OSError):
@@ -191,6 +192,18 @@ def _step_aside() -> None:
     import torch
 
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+
+
+def _die_with_parent() -> None:
+    """Linux: if the bot dies (even by SIGKILL) the kernel kills this run too, no orphan left."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _maybe_fail() -> None:
