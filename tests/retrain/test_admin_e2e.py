@@ -78,7 +78,7 @@ def test_admin_model_and_stats(api: FakeBotApi, bot: BotProcess) -> None:
     assert photo.files["photo"].startswith(b"\x89PNG")
 
 
-def test_retrain_swaps_the_model_while_the_bot_keeps_answering(
+def test_retrain_swaps_the_model_while_the_bot_keeps_answering_and_rollback_undoes_it(
     api: FakeBotApi, bot: BotProcess
 ) -> None:
     person, boss = Person(api, 700_200, "Ann"), Person(api, ADMIN, "Boss")
@@ -108,3 +108,7 @@ def test_retrain_swaps_the_model_while_the_bot_keeps_answering(
     assert after == served_list(bot.models, ratings)
     assert after != before
     assert run_rows(bot.database)[-1][:2] == (f"admin:{ADMIN}", "succeeded")
+
+    assert old in boss.say("/rollback")["text"]
+    assert os.readlink(bot.models / "current") == old
+    assert recommended(person) == before
