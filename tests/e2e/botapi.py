@@ -200,6 +200,11 @@ class FakeBotApi:
         current = self.message(message["chat"]["id"], message["message_id"]) or message
         return self.press(user, current, find_button(current, prefix)["callback_data"])
 
+    def delete_by_person(self, message: Message) -> None:
+        """The person deletes a bot message (its buttons may still be pressed meanwhile)."""
+        with self._cond:
+            self._messages.pop((message["chat"]["id"], message["message_id"]), None)
+
     def fail_next(
         self,
         method: str,

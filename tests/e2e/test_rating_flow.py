@@ -172,3 +172,20 @@ def test_my_ratings_are_paged_newest_first(bot: BotProcess, person: Person):
     assert numbered_buttons(mine)[0]["text"] == newest
     last = person.tap(mine, "Next")
     assert [b["text"].split(".")[0] for b in numbered_buttons(last)] == ["11"]
+
+
+def test_a_press_on_a_deleted_message_gets_a_fresh_one(
+    bot: BotProcess, person: Person, fake_api: FakeBotApi
+):
+    popular = person.say("/popular")
+    movie = listed_movies(popular)[0]
+    card = person.tap(popular, "1. ")
+    five = next(b["callback_data"] for b in buttons(card) if b["text"] == "5")
+    fake_api.delete_by_person(card)  # while the press is on its way
+    mark = fake_api.mark()
+    assert fake_api.wait_answer(fake_api.press(person.user, card, five)).ok
+    fresh = fake_api.wait_for(
+        "sendMessage", lambda c: c.ok and c.chat_id == person.id, since=mark
+    ).result
+    assert numbered_buttons(fresh)[0]["text"].endswith("★5")
+    assert stored_ratings(bot.database, person.id) == {movie: 5.0}
