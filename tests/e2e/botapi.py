@@ -125,6 +125,7 @@ class FakeBotApi:
         self._commands: list[dict[str, Any]] = []
         self._failures: dict[str, list[ApiError]] = {}
         self._closed = False
+        self._polls_started = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -255,6 +256,17 @@ class FakeBotApi:
                     raise TimeoutError(f"no matching {method!r} call in {timeout}s; got {recent}")
                 self._cond.wait(remaining)
 
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates requests have arrived (a long poll is counted as it begins)."""
+        with self._cond:
+            return self._polls_started
+
+    def wait_poll(self, after: int, timeout: float = 10.0) -> bool:
+        """Whether a getUpdates request arrives (begins) beyond the first ``after`` ones."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._polls_started > after, timeout)
+
     def wait_delivered(
         self, *, message: Message | None = None, query_id: str | None = None, timeout: float = 10.0
     ) -> Call:
@@ -334,6 +346,9 @@ class FakeBotApi:
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         """Run one Bot API method; raises ApiError for Telegram's error answers."""
         if method == "getUpdates":
+            with self._cond:
+                self._polls_started += 1
+                self._cond.notify_all()
             try:
                 result = self._get_updates(params)  # waits on the condition, releasing the lock
             except ApiError as error:

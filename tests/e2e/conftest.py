@@ -20,7 +20,8 @@ ADMIN_ID = 424242
 EARLY_BIRD = 900_000
 """Someone who asks for recommendations while the first model is still training."""
 FIRST_START: dict[str, Any] = {}
-"""What the session's bot did on its first start: "early_recommendation", "log"."""
+"""What the bot did on its first start: "early_recommendation" (to someone with one rating,
+while the first model trains), "trained_by_then", "log" (until the model was serving)."""
 _people = itertools.count(910_001)
 CAPTURED: list[str] = []
 """Everything pytest captured (stdout, stderr, logs, failure reports) in this directory's
@@ -80,9 +81,12 @@ def bot(
     process.start()
     try:
         process.wait_polling()
-        early = Person(fake_api, EARLY_BIRD, "Early").say("/recommend")
+        early = Person(fake_api, EARLY_BIRD, "Early")
+        early.rate(early.tap(early.say("/popular"), "1. "), "5")
+        FIRST_START["early_recommendation"] = early.say("/recommend")
+        FIRST_START["trained_by_then"] = process.model_trained()
         process.wait_model()
-        FIRST_START.update(early_recommendation=early, log=process.log())
+        FIRST_START["log"] = process.log()
         yield process
     finally:
         process.stop()

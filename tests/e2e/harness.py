@@ -102,12 +102,12 @@ class BotProcess:
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
-        self.started_mark = 0
+        self.polls_before = 0
 
     def start(self) -> BotProcess:
         """Start the bot; returns at once (see ``wait_polling``)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.started_mark = self.api.mark()
+        self.polls_before = self.api.polls_started
         with self.log_path.open("ab") as log:
             log.write(f"\n===== bot start {time.strftime('%H:%M:%S')} =====\n".encode())
             log.flush()
@@ -126,19 +126,20 @@ class BotProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()
-            try:
-                self.api.wait_for("getUpdates", timeout=0.5, since=self.started_mark)
+            if self.api.wait_poll(self.polls_before, timeout=0.5):
                 return
-            except TimeoutError:
-                continue
         raise TimeoutError(f"the bot did not start polling in {timeout}s; log:\n{self.log_tail()}")
 
+    def model_trained(self) -> bool:
+        """Whether a trained model is active and serving (not the popularity fallback)."""
+        return (self.models / "current").exists() and bool(_SUCCEEDED.search(self.log()))
+
     def wait_model(self, timeout: float = 180.0) -> None:
-        """Until a trained model is active and serving (not the popularity fallback)."""
+        """Until ``model_trained()``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()
-            if (self.models / "current").exists() and _SUCCEEDED.search(self.log()):
+            if self.model_trained():
                 return
             time.sleep(0.2)
         raise TimeoutError(f"no trained model after {timeout}s; log:\n{self.log_tail()}")
