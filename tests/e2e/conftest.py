@@ -1,4 +1,4 @@
-"""Fixtures: one fake Bot API server and one real bot process for the whole e2e session.
+"""Fixtures: one fake Bot API server and one real bot process shared by all e2e tests.
 
 Each test plays a different person, so tests share the bot (and its first training run,
 the slow part) without seeing each other's ratings.
