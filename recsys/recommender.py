@@ -16,7 +16,7 @@ Serialization hooks (used by recsys/artifacts.py; nothing here touches files):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,64 +170,73 @@ class Recommender:
         items = [
             Recommendation(
                 movie_id=int(self.items.ids[j]),
-                predicted_rating=float(np.clip(pred[j], MIN_RATING, MAX_RATING)),
-                score=float(score[j]),
-                because=(int(self.items.ids[idx[b]]), float(values[b])) if b >= 0 else None,
+                predicted_rating=float(np.clip(p, MIN_RATING, MAX_RATING)),
+                score=float(s),
+                because=(int(self.items.ids[idx[b]]), float(values[b])),
             )
-            for j, b in zip(top, because, strict=True)
+            for j, s, p, b in zip(top, score, pred, because, strict=True)
         ]
         return Recommendations("personal", items, ignored)
 
     def _rank(
         self, idx: np.ndarray, values: np.ndarray, allowed: np.ndarray, k: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Top item indices, scores, predicted ratings and each top item's reason (its
-        position in idx).
+        """Top item indices, their scores, their predicted ratings and their reasons
+        (positions in idx).
 
         The watch model orders the movies it covers; if fewer than k are allowed, the rest
-        come from the rating model by predicted rating, with scores set below (pred - 100).
+        come from the rating model by predicted rating, scored (predicted rating - 100).
         """
-        pred, explain_rating = self._fold_in_ratings(idx, values)
+        user = self._fold_in_user(idx, values)
         folded = self.watch.fold_in(idx, values) if self.watch is not None else None
         if folded is None:
+            pred = user.predict(None)
             top = _top_k(pred, allowed, k)
-            return top, pred, pred, explain_rating(top)
+            return top, pred[top], pred[top], user.explain(top)
         watch_score, explain_watch = folded
         covered = np.isfinite(watch_score)
-        score = np.where(
-            covered,
-            watch_score + self.serve.rating_weight * (pred - self._fallback_mean()),
-            pred - 100.0,
-        )
+        if self.serve.rating_weight:
+            centred = user.predict(None) - self._fallback_mean()
+            score = watch_score + self.serve.rating_weight * centred
+        else:
+            score = watch_score
         top = _top_k(score, allowed & covered, k)
-        because = explain_watch(top)
+        top_score, because = score[top], explain_watch(top)
         if top.size < k:
-            extra = _top_k(score, allowed & ~covered, k - top.size)
+            rest = np.flatnonzero(allowed & ~covered)
+            rest_pred = user.predict(rest)
+            extra = rest[_top_k(rest_pred, np.ones(rest.size, dtype=bool), k - top.size)]
             top = np.concatenate([top, extra])
-            because = np.concatenate([because, explain_rating(extra)])
-        return top, score, pred, because
+            top_score = np.concatenate([top_score, user.predict(extra) - 100.0])
+            because = np.concatenate([because, user.explain(extra)])
+        return top, top_score, user.predict(top), because
 
-    def _fold_in_ratings(self, idx: np.ndarray, values: np.ndarray):
-        """Predicted ratings for every movie, and an explainer: top indices -> rated position."""
+    def _fold_in_user(self, idx: np.ndarray, values: np.ndarray) -> _FoldedUser:
+        """The new person's rating model: predictions for item indices and reasons."""
         if self.kind == "ncf":
             assert isinstance(self.model, CollabFNet)
             user = foldin.ncf_user(self.model, idx, values.astype(np.float32))
-            with torch.no_grad():
-                pred = self.model.forward_vectors(user, torch.arange(len(self.items))).numpy()
+
+            def predict_ncf(items: np.ndarray | None) -> np.ndarray:
+                items_t = torch.arange(len(self.items)) if items is None else torch.as_tensor(items)
+                with torch.no_grad():
+                    return self.model.forward_vectors(user, items_t).numpy().astype(np.float64)
+
             vecs = self._item_vectors
-            return pred.astype(np.float64), lambda top: _argmax_similarity(vecs, top, idx)
-        with_bias = self.kind == "mf_bias"
+            return _FoldedUser(predict_ncf, lambda top: _argmax_similarity(vecs, top, idx))
         targets = values - self._mean - self._item_bias[idx]
-        u, b, explain = foldin.ridge_user(
-            self._item_vectors[idx], targets, self.serve.fold_in_l2, with_bias
+        u, b, contributions = foldin.ridge_user(
+            self._item_vectors[idx], targets, self.serve.fold_in_l2, self.kind == "mf_bias"
         )
-        pred = self._mean + b + self._item_bias + self._item_vectors @ u
 
-        def because(top: np.ndarray) -> np.ndarray:
-            contrib = (self._item_vectors[top] @ explain.T) * targets[None, :]
-            return contrib.argmax(axis=1)
+        def predict_mf(items: np.ndarray | None) -> np.ndarray:
+            if items is None:
+                return self._mean + b + self._item_bias + self._item_vectors @ u
+            return self._mean + b + self._item_bias[items] + self._item_vectors[items] @ u
 
-        return pred, because
+        return _FoldedUser(
+            predict_mf, lambda top: contributions(self._item_vectors[top]).argmax(axis=1)
+        )
 
     def _popular_items(self, allowed: np.ndarray, k: int) -> list[Recommendation]:
         order = self._popular[allowed[self._popular]][:k]
@@ -293,6 +302,14 @@ class Recommender:
         from recsys.state import recommender_parts  # state.py builds on this module's types
 
         return cls(**recommender_parts(tensors, meta))
+
+
+@dataclass(frozen=True)
+class _FoldedUser:
+    predict: Callable[[np.ndarray | None], np.ndarray]
+    """Predicted ratings (unclipped) for item indices; None means every item."""
+    explain: Callable[[np.ndarray], np.ndarray]
+    """For item indices, the position in the person's rated items that helped most."""
 
 
 def _top_k(score: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:

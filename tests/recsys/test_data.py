@@ -1,0 +1,90 @@
+"""Loading MovieLens CSVs and mapping ids with the training data's maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recsys.data import DataError, load_movielens
+from recsys.ids import UNKNOWN, IdMap, encode_ratings
+
+MOVIES = (
+    "movieId,title,genres\r\n"
+    "1,Toy Story (1995),Adventure|Animation|Children\r\n"
+    '2,"Matrix, The (1999)",Action|Sci-Fi\r\n'
+    "3,Untitled Project,(no genres listed)\r\n"
+)
+RATINGS = "userId,movieId,rating,timestamp\r\n1,1,4.0,964982703\r\n1,2,5.0,964981247\r\n"
+
+
+def write(folder: Path, movies: str = MOVIES, ratings: str = RATINGS) -> Path:
+    (folder / "movies.csv").write_text(movies, newline="")
+    (folder / "ratings.csv").write_text(ratings, newline="")
+    return folder
+
+
+def test_loads_typed_columns_year_and_genres(tmp_path):
+    data = load_movielens(write(tmp_path))
+    assert data.ratings.dtypes.to_dict() == {
+        "userId": np.dtype("int64"),
+        "movieId": np.dtype("int64"),
+        "rating": np.dtype("float32"),
+        "timestamp": np.dtype("int64"),
+    }
+    movies = data.movies.set_index("movieId")
+    assert movies.loc[2, "title"] == "Matrix, The (1999)"
+    assert movies["year"].tolist() == [1995, 1999, pd.NA]
+    assert movies["genres"].tolist() == [
+        ["Adventure", "Animation", "Children"],
+        ["Action", "Sci-Fi"],
+        [],
+    ]
+
+
+def test_missing_file_names_the_file(tmp_path):
+    (tmp_path / "movies.csv").write_text(MOVIES)
+    with pytest.raises(DataError, match=r"ratings\.csv: file not found"):
+        load_movielens(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("ratings", "message"),
+    [
+        ("userId,movieId,rating,timestamp\n1,1,four,9\n", "malformed value"),
+        ("userId,movieId,rating,timestamp\n1,1,5.5,9\n", "rating 5.5 on line 2 is outside"),
+        ("userId,movieId,stars\n1,1,4\n", "missing column"),
+    ],
+)
+def test_malformed_ratings_name_the_file(tmp_path, ratings, message):
+    write(tmp_path, ratings=ratings)
+    with pytest.raises(DataError, match=rf"ratings\.csv: .*{message}"):
+        load_movielens(tmp_path)
+
+
+def test_data_error_is_a_value_error():
+    assert issubclass(DataError, ValueError)
+
+
+def test_id_map_marks_unknown_ids_instead_of_guessing():
+    ids = IdMap.from_values([30, 10, 20, 10])
+    assert ids.ids.tolist() == [10, 20, 30]
+    assert ids.index([20, 25, 10, 99, 5]).tolist() == [1, UNKNOWN, 0, UNKNOWN, UNKNOWN]
+    assert 30 in ids and 31 not in ids and ids.index_of(31) is None
+
+
+def test_encoding_with_training_maps_drops_and_counts_unknown_rows():
+    train = pd.DataFrame({"userId": [1, 2], "movieId": [10, 20], "rating": [4.0, 3.0]})
+    test = pd.DataFrame(
+        {"userId": [2, 3, 1, 3], "movieId": [10, 10, 30, 30], "rating": [5.0, 1.0, 2.0, 3.0]}
+    )
+    users, movies = IdMap.from_values(train["userId"]), IdMap.from_values(train["movieId"])
+    encoded = encode_ratings(test, users, movies)
+    assert (encoded.users.tolist(), encoded.items.tolist(), encoded.ratings.tolist()) == (
+        [1],
+        [0],
+        [5.0],
+    )
+    assert (encoded.unknown_users, encoded.unknown_movies, encoded.dropped) == (2, 2, 3)

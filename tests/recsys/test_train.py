@@ -1,0 +1,88 @@
+"""Training on generated low-rank data with a known noise level."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from recsys import metrics
+from recsys.train import EpochStats, TrainConfig, fit
+from tests.recsys.synthetic import holdout, low_rank
+
+FAST = {"dim": 8, "l2": 0.03, "lr": 0.02, "batch_size": 256, "epochs": 60, "patience": 4}
+
+
+@pytest.fixture(scope="module")
+def data():
+    synthetic = low_rank()
+    train, test = holdout(synthetic.ratings)
+    return synthetic, train, test
+
+
+def test_mf_bias_gets_close_to_the_noise_level(data):
+    synthetic, train, test = data
+    result = fit(train, TrainConfig(**FAST, watch=None))
+    predicted = result.recommender.predict(test["userId"], test["movieId"])
+    error = metrics.rmse(predicted, test["rating"])
+    baseline = metrics.rmse(np.full(len(test), train["rating"].mean()), test["rating"])
+    assert error < 1.35 * synthetic.noise < baseline
+
+
+@pytest.mark.parametrize("kind", ["mf", "ncf"])
+def test_other_models_beat_the_global_mean(data, kind):
+    _, train, test = data
+    result = fit(train, TrainConfig(model=kind, **FAST, watch=None))
+    predicted = result.recommender.predict(test["userId"], test["movieId"])
+    baseline = metrics.rmse(np.full(len(test), train["rating"].mean()), test["rating"])
+    assert metrics.rmse(predicted, test["rating"]) < 0.95 * baseline
+
+
+def test_same_seed_gives_identical_weights(data):
+    _, train, _ = data
+    config = TrainConfig(**{**FAST, "epochs": 3}, watch=None, seed=7)
+    first = fit(train, config).recommender.model.state_dict()
+    second = fit(train, config).recommender.model.state_dict()
+    assert all(torch.equal(first[k], second[k]) for k in first)
+
+
+def test_history_has_one_entry_per_epoch_and_progress_sees_each(data):
+    _, train, _ = data
+    seen: list[EpochStats] = []
+    result = fit(train, TrainConfig(**{**FAST, "epochs": 4, "patience": 10}), progress=seen.append)
+    assert [h.epoch for h in result.history] == [1, 2, 3, 4]
+    assert seen == result.history
+    assert all(h.val_rmse is not None and h.train_loss > 0 for h in result.history)
+
+
+def test_early_stopping_keeps_the_best_validation_epoch(data):
+    _, train, _ = data
+    result = fit(train, TrainConfig(**{**FAST, "lr": 0.2, "patience": 2}, watch=None))
+    best = min(h.val_rmse for h in result.history)
+    assert len(result.history) < FAST["epochs"]
+    assert result.recommender.info.metrics["val_rmse"] == pytest.approx(best)
+
+
+def test_info_counts_the_training_data(data):
+    _, train, _ = data
+    info = fit(train, TrainConfig(**{**FAST, "epochs": 1}, watch=None)).recommender.info
+    assert (info.n_ratings, info.n_users, info.n_movies, info.version) == (
+        len(train),
+        train["userId"].nunique(),
+        train["movieId"].nunique(),
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    "bad", [{"model": "svd"}, {"dim": 0}, {"epochs": -1}, {"val_fraction": 1.5}]
+)
+def test_bad_config_is_refused(bad):
+    with pytest.raises(ValueError):
+        TrainConfig(**bad)
+
+
+def test_empty_ratings_are_refused(data):
+    _, train, _ = data
+    with pytest.raises(ValueError, match="empty"):
+        fit(train.iloc[:0])
