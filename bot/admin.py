@@ -135,14 +135,15 @@ class LiveMessage:
         self._last_edit = 0.0
 
     async def update(self, event: dict[str, Any]) -> None:
-        """Takes one worker event; edits the message if enough time passed since the last edit."""
+        """Takes one worker event; shows a new stage at once, epochs at most every interval."""
         kind = event.get("event")
         fields = {k: v for k, v in event.items() if k != "event"}
         if kind in ("epoch", "start"):
             self._state.update(fields, stage="training")
         elif kind == "stage":
             self._state["stage"] = event.get("stage")
-        if time.monotonic() - self._last_edit >= self._interval_s:
+        stage_changed = kind in ("stage", "start")
+        if stage_changed or time.monotonic() - self._last_edit >= self._interval_s:
             await self._edit(texts.progress(self._state))
 
     async def finish(self, text: str) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bot.gate import gate
 from bot.run_metrics import run_metrics
 from bot.schedule import describe, parse_schedule
-from bot.train_worker import write_snapshot
+from bot.snapshot_files import write_snapshot
 from bot.worker_process import WorkerFailed, run_worker
 from recsys import artifacts
 

@@ -11,8 +11,8 @@ artifact WITHOUT activating it: the bot decides. Protocol on stdout, one JSON ob
     {"event": "result", "artifact": "...", "new": {...}, "current": {...} | null, ...}
     {"event": "error", "error": "..."}            (then exit status 1)
 
-Anything else a library prints goes to stderr. The process lowers its own priority and offers
-itself to the out-of-memory killer first, so the bot keeps its CPU and survives.
+Anything else a library prints goes to stderr. The process runs at idle priority, offers itself
+to the out-of-memory killer first and dies with the bot, so the bot keeps its CPU and survives.
 
 Test hook: MOVIEBOT_TEST_TRAIN_FAULT=raise|hang|crash makes the run fail after the first epoch
 (an exception, a hang until killed, or a hard exit as an OOM kill would look).
@@ -31,55 +31,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
-import pandas as pd
-
 FAULT_ENV = "MOVIEBOT_TEST_TRAIN_FAULT"
-_RATING_COLUMNS = {"userId": np.int64, "movieId": np.int64, "rating": np.float32}
-
-
-# --------------------------------------------------------------- snapshot files
-
-
-def write_snapshot(folder: Path, ratings: pd.DataFrame, movies: pd.DataFrame) -> dict[str, Path]:
-    """Writes the parent's snapshot: ratings as .npz (no pickle), movies as JSON records."""
-    paths = {"ratings": folder / "ratings.npz", "movies": folder / "movies.json"}
-    columns = {c: ratings[c].to_numpy(dtype=t) for c, t in _RATING_COLUMNS.items()}
-    columns["timestamp"] = ratings["timestamp"].to_numpy(dtype=np.int64)
-    np.savez(paths["ratings"], **columns)
-    records = [
-        {
-            "movieId": int(m),
-            "title": str(t),
-            "year": None if pd.isna(y) else int(y),
-            "genres": list(g),
-        }
-        for m, t, y, g in zip(
-            movies["movieId"], movies["title"], movies["year"], movies["genres"], strict=True
-        )
-    ]
-    paths["movies"].write_text(json.dumps(records), encoding="utf-8")
-    return paths
-
-
-def read_snapshot(ratings_path: Path, movies_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with np.load(ratings_path, allow_pickle=False) as data:
-        ratings = pd.DataFrame({c: data[c] for c in (*_RATING_COLUMNS, "timestamp")})
-    movies = pd.DataFrame(json.loads(movies_path.read_text(encoding="utf-8")))
-    if movies.empty:
-        movies = pd.DataFrame(columns=["movieId", "title", "year", "genres"])
-    movies["year"] = movies["year"].astype("Int64")
-    return ratings, movies
 
 
 # --------------------------------------------------------------------- the run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _step_aside()  # first, so that even the heavy imports run at low priority
     args = _parser().parse_args(argv)
     out = sys.stdout
     sys.stdout = sys.stderr  # stray prints must not corrupt the protocol
-    _step_aside()
     try:
         emit(out, "result", **train(args, out))
     except Exception as err:
@@ -94,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def train(args: argparse.Namespace, out: TextIO) -> dict[str, Any]:
     """Everything after argument parsing; returns the result event's fields."""
     from bot import holdout
+    from bot.snapshot_files import read_snapshot
     from recsys import artifacts
     from recsys.popularity import PopularityRecommender
     from recsys.train import fit
@@ -175,7 +138,7 @@ def _plain(stats: Any) -> dict[str, Any]:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
+    if hasattr(value, "item"):  # numpy scalars
         return value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -183,10 +146,17 @@ def _json_default(value: Any) -> Any:
 
 
 def _step_aside() -> None:
-    """Lower CPU priority, leave a core to the bot, and be the OOM killer's first choice."""
+    """Run only on CPU the bot leaves idle, and be the out-of-memory killer's first choice.
+
+    SCHED_IDLE (Linux) makes the scheduler prefer every normal process, the bot included, at
+    each wake-up; nice 19 is the fallback elsewhere. Threads made later (torch's) inherit it.
+    """
     _die_with_parent()
-    with contextlib.suppress(OSError):
-        os.nice(10)
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
     with contextlib.suppress(OSError):
         Path("/proc/self/oom_score_adj").write_text("1000")
     import torch

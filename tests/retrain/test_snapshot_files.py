@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bot.train_worker import read_snapshot, write_snapshot
+from bot.snapshot_files import read_snapshot, write_snapshot
 
 
 def test_snapshot_files_round_trip_ratings_and_movies(tmp_path: Path) -> None:
