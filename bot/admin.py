@@ -19,7 +19,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import admin_texts as texts
 from bot import plots
-from bot.retrain import RetrainBusy, Retrainer, retrainer_of, schedule
+from bot.retrain import RetrainBusy, Retrainer, RetrainOptions, retrainer_of, schedule
 from bot.run_metrics import run_curve
 from bot.schedule import describe, parse_schedule
 from recsys.artifacts import ArtifactError
@@ -39,6 +39,7 @@ def register(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback, block=False))
     settings = application.bot_data.get("settings")
     if settings is not None:
+        RetrainOptions.from_settings(settings)  # a bad TRAIN_CONFIG fails the start, not a run
         schedule(application, settings.retrain_schedule)
     else:
         log.warning("no settings in bot_data at register(): scheduled retraining is off")

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import train_worker
+from bot.config import ConfigError
 from bot.gate import gate
 from bot.run_metrics import run_metrics
 from bot.schedule import describe, parse_schedule
@@ -56,14 +58,16 @@ class RetrainOptions:
 
     @classmethod
     def from_settings(cls, settings: Any, env: Mapping[str, str] | None = None) -> RetrainOptions:
+        """Raises ConfigError when TRAIN_CONFIG is not a JSON object of TrainConfig fields."""
         env = os.environ if env is None else env
         raw = env.get("TRAIN_CONFIG", "").strip()
         try:
             train_config = json.loads(raw) if raw else {}
-        except json.JSONDecodeError as err:
-            raise ValueError(f"TRAIN_CONFIG is not valid JSON: {err}") from None
-        if not isinstance(train_config, dict):
-            raise ValueError("TRAIN_CONFIG must be a JSON object of TrainConfig fields")
+            train_worker.train_config(train_config)  # the worker will build the same
+        except (json.JSONDecodeError, TypeError, ValueError, AttributeError) as err:
+            raise ConfigError(
+                f"TRAIN_CONFIG must be a JSON object of recsys TrainConfig fields: {err}"
+            ) from None
         return cls(
             models_dir=Path(settings.model_dir),
             timeout_s=float(settings.retrain_timeout),

@@ -118,6 +118,8 @@ def train_config(overrides: dict[str, Any]) -> Any:
     from recsys.train import TrainConfig
     from recsys.watch import WatchConfig
 
+    if not isinstance(overrides, dict):
+        raise TypeError(f"expected a JSON object, got {type(overrides).__name__}")
     fields = dict(overrides)
     for name, cls in (("watch", WatchConfig), ("serve", ServeSettings)):
         if isinstance(fields.get(name), dict):

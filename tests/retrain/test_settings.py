@@ -1,4 +1,4 @@
-"""RETRAIN_SCHEDULE / RETRAIN_TIMEOUT parsing."""
+"""Retraining settings: RETRAIN_SCHEDULE, RETRAIN_TIMEOUT and TRAIN_CONFIG parsing."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.config import ConfigError, Settings
+from bot.retrain import RetrainOptions
 from bot.schedule import ScheduleError, describe, parse_duration, parse_schedule
 
 
@@ -47,3 +49,18 @@ def test_durations() -> None:
         parse_duration("0s")
     with pytest.raises(ScheduleError, match="RETRAIN_TIMEOUT"):
         parse_duration("soon")
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [("{not json", "Expecting"), ("[1, 2]", "JSON object"), ('{"epochz": 3}', "epochz")],
+)
+def test_bad_train_config_is_a_config_error(raw: str, problem: str) -> None:
+    settings = Settings(token="1:x")
+    with pytest.raises(ConfigError, match=f"TRAIN_CONFIG.*{problem}"):
+        RetrainOptions.from_settings(settings, {"TRAIN_CONFIG": raw})
+
+
+def test_train_config_overrides_reach_the_options() -> None:
+    options = RetrainOptions.from_settings(Settings(token="1:x"), {"TRAIN_CONFIG": '{"dim": 8}'})
+    assert options.train_config == {"dim": 8}
