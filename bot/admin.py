@@ -19,7 +19,14 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot import admin_texts as texts
 from bot import plots
-from bot.retrain import RetrainBusy, Retrainer, RetrainOptions, retrainer_of, schedule
+from bot.retrain import (
+    RetrainBusy,
+    Retrainer,
+    RetrainOptions,
+    retrainer_of,
+    schedule,
+    while_running,
+)
 from bot.run_metrics import run_curve
 from bot.schedule import describe, parse_schedule
 from recsys.artifacts import ArtifactError
@@ -55,8 +62,9 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.ALREADY_RUNNING)
         return
     live = LiveMessage(await message.reply_text(texts.STARTED, parse_mode=ParseMode.HTML))
-    report = await retrainer.run(f"admin:{update.effective_user.id}", live.update)
-    await live.finish(texts.report(report))
+    run = retrainer.run(f"admin:{update.effective_user.id}", live.update)
+    report = await while_running(context.application, run)
+    await live.finish(texts.report(report) if report else texts.STOPPED)
 
 
 async def model(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

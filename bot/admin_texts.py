@@ -11,6 +11,7 @@ REFUSAL = "Sorry, this command is only for the bot's admins."
 STARTING = "The bot is still starting up; try again in a minute."
 ALREADY_RUNNING = "A training run is already going; /stats shows how it ended."
 STARTED = "Retraining: starting…"
+STOPPED = "Retraining stopped: the bot is shutting down. The old model keeps serving."
 NO_MODEL = "No trained model yet: people get the popularity list."
 
 _STAGES = {

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import train_worker
 from bot.config import ConfigError
@@ -36,6 +36,8 @@ Progress = Callable[[dict[str, Any]], Awaitable[None]]
 """Receives the worker's events ({"event": "start" | "epoch" | "stage", ...}) while a run goes."""
 
 JOB_NAME = "retrain"
+STOP_POLL_S = 0.5
+T = TypeVar("T")
 
 
 class RetrainBusy(Exception):
@@ -295,6 +297,28 @@ def retrainer_of(application: Application) -> Retrainer | None:
     return data["retrainer"]
 
 
+async def while_running(application: Application, work: Awaitable[T]) -> T | None:
+    """Awaits `work`; cancels it and returns None if the application stops meanwhile.
+
+    Application.stop() waits for running jobs and block=False handlers before post_shutdown
+    runs, so a job or /retrain awaiting a training run would hold a graceful stop (SIGTERM)
+    for the whole run. `application.running` turns False as stop() begins: polling it ends
+    the run (the worker is killed, the run recorded as failed) within STOP_POLL_S.
+    """
+    task = asyncio.ensure_future(work)
+    watching = application.running  # an application that never ran (tests) is not watched
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=STOP_POLL_S)
+            if watching and not application.running and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    return None if task.cancelled() else task.result()
+
+
 def schedule(application: Application, text: str) -> None:
     """Adds the RETRAIN_SCHEDULE job; one instance at a time, missed runs coalesced into one."""
     trigger = parse_schedule(text)
@@ -323,7 +347,7 @@ async def _scheduled_run(context: CallbackContext) -> None:
     if retrainer is None:
         log.info("scheduled retraining skipped: the bot is still starting")
         return
-    report = await retrainer.run_if_new_ratings()
+    report = await while_running(context.application, retrainer.run_if_new_ratings())
     if report is not None and report.status == "failed":
         settings = context.application.bot_data["settings"]
         for admin in settings.admin_ids:

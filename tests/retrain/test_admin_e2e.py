@@ -112,3 +112,19 @@ def test_retrain_swaps_the_model_while_the_bot_keeps_answering_and_rollback_undo
     assert old in boss.say("/rollback")["text"]
     assert os.readlink(bot.models / "current") == old
     assert recommended(person) == before
+
+
+def test_stopping_the_bot_during_a_run_is_prompt_and_records_it(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    """Last in this module: it stops the bot."""
+    current = os.readlink(bot.models / "current")
+    status = Person(api, ADMIN, "Boss").say("/retrain")
+    wait_text(api, status, lambda text: "Epoch" in text or "Data:" in text)
+
+    code = bot.stop(timeout=20)  # SIGTERM; the harness would SIGKILL after 20 s
+
+    assert code == 0
+    assert run_rows(bot.database)[-1] == (f"admin:{ADMIN}", "failed", "cancelled: the bot stopped")
+    assert os.readlink(bot.models / "current") == current
+    assert "training process" in bot.log() and "killed" in bot.log()
