@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 import torch
+from torch import nn
 
 from recsys.ids import IdMap, encode_ratings
 from recsys.models import MODEL_KINDS, RatingModel, build_model
@@ -29,16 +30,18 @@ class TrainConfig:
     """"mf", "mf_bias" or "ncf"."""
     dim: int = 128
     """Embedding size."""
-    lr: float = 0.005
-    """Adam learning rate."""
+    lr: float = 0.01
+    """Adam learning rate of the first epoch."""
+    lr_decay: float = 0.7
+    """Learning rate multiplier after each epoch: settles the noisy mini-batch estimate."""
     l2: float = 0.1
     """Penalty on the squared norm of each batch row's user and item vectors."""
     bias_l2: float = 0.01
     """Penalty on each batch row's user and item biases (mf_bias)."""
     batch_size: int = 1024
-    epochs: int = 40
-    """Upper bound; early stopping usually ends sooner."""
-    patience: int = 3
+    epochs: int = 10
+    """Upper bound; early stopping may end sooner."""
+    patience: int = 2
     """Epochs without a better validation RMSE before stopping."""
     val_fraction: float = 0.02
     """Share of the training ratings carved off for early stopping."""
@@ -54,6 +57,8 @@ class TrainConfig:
             raise ValueError(
                 f"unknown model {self.model!r}; expected one of {', '.join(MODEL_KINDS)}"
             )
+        if not 0.0 < self.lr_decay <= 1.0:
+            raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
         for name in ("dim", "batch_size", "epochs"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -155,7 +160,8 @@ def _train_loop(
 ) -> list[EpochStats]:
     """Runs epochs until patience runs out; leaves the best validation weights in `model`."""
     users, items, ratings = tensors
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimisers = _optimisers(model, config.lr)
+    schedules = [torch.optim.lr_scheduler.ExponentialLR(o, config.lr_decay) for o in optimisers]
     history: list[EpochStats] = []
     best_rmse, best_state, stale = float("inf"), None, 0
     val_t = torch.as_tensor(val, device=users.device)
@@ -168,11 +174,15 @@ def _train_loop(
             u, i, r = users[batch], items[batch], ratings[batch]
             mse = ((model(u, i) - r) ** 2).mean()
             loss = mse + _penalty(model, u, i, config)
-            optimiser.zero_grad(set_to_none=True)
+            for optimiser in optimisers:
+                optimiser.zero_grad(set_to_none=True)
             loss.backward()
-            optimiser.step()
+            for optimiser in optimisers:
+                optimiser.step()
             total += float(mse.detach()) * batch.numel()
             seen += batch.numel()
+        for schedule in schedules:
+            schedule.step()
         val_rmse = _rmse(model, users[val_t], items[val_t], ratings[val_t]) if val.size else None
         stats = EpochStats(epoch, total / seen, val_rmse, time.perf_counter() - started)
         history.append(stats)
@@ -188,7 +198,26 @@ def _train_loop(
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
+    for module in model.modules():
+        if isinstance(module, nn.Embedding):
+            module.sparse = False
     return history
+
+
+def _optimisers(model: RatingModel, lr: float) -> list[torch.optim.Optimizer]:
+    """Adam for the whole model, with sparse gradients for the embedding tables: a batch
+    touches a few hundred of ~10k rows, and updating only those makes epochs ~2x faster."""
+    sparse, dense = [], []
+    for module in model.modules():
+        if isinstance(module, nn.Embedding):
+            module.sparse = True
+            sparse.extend(module.parameters(recurse=False))
+        elif not list(module.children()):
+            dense.extend(module.parameters(recurse=False))
+    optimisers: list[torch.optim.Optimizer] = [torch.optim.SparseAdam(sparse, lr=lr)]
+    if dense:
+        optimisers.append(torch.optim.Adam(dense, lr=lr))
+    return optimisers
 
 
 def _penalty(

@@ -13,7 +13,15 @@ from recsys.recommender import Recommender
 from recsys.train import TrainConfig, fit
 from tests.recsys.synthetic import low_rank
 
-FAST = {"dim": 8, "l2": 0.03, "lr": 0.02, "batch_size": 256, "epochs": 40, "patience": 4}
+FAST = {
+    "dim": 8,
+    "l2": 0.03,
+    "lr": 0.02,
+    "lr_decay": 0.9,
+    "batch_size": 256,
+    "epochs": 40,
+    "patience": 4,
+}
 
 
 @pytest.fixture(scope="module")

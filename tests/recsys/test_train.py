@@ -10,7 +10,15 @@ from recsys import metrics
 from recsys.train import EpochStats, TrainConfig, fit
 from tests.recsys.synthetic import holdout, low_rank
 
-FAST = {"dim": 8, "l2": 0.03, "lr": 0.02, "batch_size": 256, "epochs": 60, "patience": 4}
+FAST = {
+    "dim": 8,
+    "l2": 0.03,
+    "lr": 0.02,
+    "lr_decay": 0.9,
+    "batch_size": 256,
+    "epochs": 60,
+    "patience": 4,
+}
 
 
 @pytest.fixture(scope="module")
