@@ -37,7 +37,12 @@ def main() -> int:
     from bot.app import ALLOWED_UPDATES, EXPECTED_FAILURES, build_application
 
     try:
-        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+        application = build_application(settings)
+    except ConfigError as err:
+        print(f"moviebot: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except EXPECTED_FAILURES as err:
         # A cause the operator can act on (network, token, data, database): one line is enough.
         log.error("cannot run the bot: %s: %s", type(err).__name__, err)
