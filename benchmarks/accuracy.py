@@ -200,10 +200,12 @@ def main() -> None:
         als, als_seconds = implicit_als(split, args.threads)
         print(row("implicit ALS (64 factors)", als, als_seconds), flush=True)
         report, seconds, rating_seconds, latency = shipped(split)
+        ratio = report["ndcg@10"] / als["ndcg@10"]
         print(row("shipped: mf_bias + watch, fold-in", report, seconds))
         print(
             f"\nshipped: rating model (mf_bias) trained in {rating_seconds:.1f} s of the "
-            f"{seconds:.1f} s; NDCG@10 / ALS = {report['ndcg@10'] / als['ndcg@10']:.2f}; "
+            f"{seconds:.1f} s; RMSE with each user folded in as a new person "
+            f"{report['foldin_rmse']:.4f}; NDCG@10 / ALS = {ratio:.2f}; "
             f"fold-in + top-10 over {len(split.items):,} movies: {latency:.2f} ms median per call"
         )
 

@@ -57,6 +57,8 @@ class TrainConfig:
             raise ValueError(
                 f"unknown model {self.model!r}; expected one of {', '.join(MODEL_KINDS)}"
             )
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {self.device!r}")
         if not 0.0 < self.lr_decay <= 1.0:
             raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
         for name in ("dim", "batch_size", "epochs"):
@@ -84,8 +86,11 @@ class FitResult:
 
 
 def resolve_device(device: str) -> torch.device:
+    """ "auto" picks CUDA when present; asking for CUDA without it is a clear error."""
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' requested but CUDA is not available")
     return torch.device(device)
 
 

@@ -179,3 +179,11 @@ def test_popularity_recommender_without_a_model(synthetic):
     assert top not in [r.movie_id for r in recs.items] and len(recs.items) == 3
     assert all(0.5 <= r.predicted_rating <= 5.0 for r in recs.items)
     assert popular.knows_movie(int(top)) and not popular.knows_movie(424242)
+
+
+def test_predict_new_matches_recommend_and_falls_back_for_unknown_movies(synthetic, mf_bias):
+    mine = ratings_of(synthetic, 1070)
+    first = mf_bias.recommend(mine, k=3).items
+    predicted = mf_bias.predict_new(mine, [r.movie_id for r in first] + [555_555])
+    assert predicted[:3] == pytest.approx([r.predicted_rating for r in first])
+    assert predicted[3] == pytest.approx(float(mf_bias.model.global_mean), abs=1e-5)

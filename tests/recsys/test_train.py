@@ -94,3 +94,8 @@ def test_empty_ratings_are_refused(data):
     _, train, _ = data
     with pytest.raises(ValueError, match="empty"):
         fit(train.iloc[:0])
+
+
+def test_unknown_device_is_refused():
+    with pytest.raises(ValueError, match="device must be"):
+        TrainConfig(device="tpu")
