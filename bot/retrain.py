@@ -30,6 +30,9 @@ from recsys import artifacts
 if TYPE_CHECKING:
     from telegram.ext import Application, CallbackContext
 
+    from bot.model_holder import ModelHolder
+    from bot.storage import Storage
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[dict[str, Any]], Awaitable[None]]
@@ -101,8 +104,8 @@ class Retrainer:
 
     def __init__(
         self,
-        storage: Any,
-        holder: Any,
+        storage: Storage,
+        holder: ModelHolder,
         options: RetrainOptions,
         *,
         worker_env: Mapping[str, str] | None = None,
