@@ -47,7 +47,7 @@ def gate(
         )
     if problems:
         return GateDecision(False, "; ".join(problems))
-    return GateDecision(True, f"within {margin:.1%} of the current model or better")
+    return GateDecision(True, f"not worse than the current model by more than {margin:.1%}")
 
 
 def _finite(value: float | None) -> bool:
