@@ -99,6 +99,7 @@ def train(args: argparse.Namespace, out: TextIO) -> dict[str, Any]:
         history=fitted.history,
         metrics={k: v for k, v in stored_metrics.items() if math.isfinite(v)},
         activate=False,
+        titles=dict(zip(movies["movieId"].tolist(), movies["title"].tolist(), strict=True)),
     )
     return {
         "artifact": str(path),
