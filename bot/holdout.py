@@ -43,10 +43,8 @@ def holdout_mask(users: np.ndarray, movies: np.ndarray, fraction: float) -> np.n
 
 
 def split(ratings: pd.DataFrame, fraction: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(train, held_out) by `holdout_mask`. People with a single rating keep it for training."""
+    """(train, held_out) by `holdout_mask` alone: nothing else about the snapshot decides it."""
     mask = holdout_mask(ratings["userId"].to_numpy(), ratings["movieId"].to_numpy(), fraction)
-    single = ratings.groupby("userId")["userId"].transform("size").to_numpy() < 2
-    mask &= ~single
     return ratings[~mask].reset_index(drop=True), ratings[mask].reset_index(drop=True)
 
 

@@ -27,9 +27,3 @@ def test_a_pair_stays_in_or_out_when_the_snapshot_grows() -> None:
     held_big = set(map(tuple, split(big, 0.1)[1][["userId", "movieId"]].to_numpy()))
     assert held_small and held_small <= held_big
     assert held_big & set(map(tuple, small[["userId", "movieId"]].to_numpy())) == held_small
-
-
-def test_a_person_with_one_rating_keeps_it_for_training() -> None:
-    lonely = pd.DataFrame({"userId": range(1000), "movieId": 1, "rating": 4.0, "timestamp": 0})
-    train, held = split(lonely, 0.5)
-    assert len(held) == 0 and len(train) == 1000
