@@ -28,7 +28,8 @@ from recsys.ids import IdMap
 from recsys.models import MODEL_KINDS, CollabFNet, RatingModel
 from recsys.popularity import popularity_order, shrunk_means
 from recsys.results import MAX_RATING, MIN_RATING, ModelInfo, Recommendation, Recommendations
-from recsys.selection import Candidates
+from recsys.selection import Candidates, top_k
+from recsys.threads import single_blas_thread
 from recsys.watch import WatchModel
 
 STATE_FORMAT = 1
@@ -148,7 +149,8 @@ class Recommender:
         else:
             out[known] = self.item_mean[targets[known]]
         if idx.size and known.any():
-            out[known] = self._fold_in_user(idx, values).predict(targets[known])
+            with single_blas_thread():
+                out[known] = self._fold_in_user(idx, values).predict(targets[known])
         return np.clip(out, MIN_RATING, MAX_RATING)
 
     def _known_ratings(self, ratings: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -181,6 +183,17 @@ class Recommender:
         Unknown movie ids in `ratings` are ignored and counted in `ignored_movies`; with no
         known ratings the result is the popularity ranking (path="popular").
         """
+        with single_blas_thread():
+            return self._recommend(ratings, k, exclude, genres, exclude_genres)
+
+    def _recommend(
+        self,
+        ratings: Mapping[int, float],
+        k: int,
+        exclude: Iterable[int],
+        genres: Iterable[str] | None,
+        exclude_genres: Iterable[str] | None,
+    ) -> Recommendations:
         idx, values, ignored = self._known_ratings(ratings)
         blocked = np.concatenate([idx, self.items.index(np.fromiter(exclude, dtype=np.int64))])
         allowed = self._candidates.mask(genres, exclude_genres, blocked[blocked >= 0])
@@ -212,7 +225,7 @@ class Recommender:
         folded = self.watch.fold_in(idx, values) if self.watch is not None else None
         if folded is None:
             pred = user.predict(None)
-            top = _top_k(pred, allowed, k)
+            top = top_k(pred, allowed, k)
             return top, pred[top], pred[top], user.explain(top)
         watch_score, explain_watch = folded
         covered = np.isfinite(watch_score)
@@ -221,12 +234,12 @@ class Recommender:
             score = watch_score + self.serve.rating_weight * centred
         else:
             score = watch_score
-        top = _top_k(score, allowed & covered, k)
+        top = top_k(score, allowed & covered, k)
         top_score, because = score[top], explain_watch(top)
         if top.size < k:
             rest = np.flatnonzero(allowed & ~covered)
             rest_pred = user.predict(rest)
-            extra = rest[_top_k(rest_pred, np.ones(rest.size, dtype=bool), k - top.size)]
+            extra = rest[top_k(rest_pred, np.ones(rest.size, dtype=bool), k - top.size)]
             top = np.concatenate([top, extra])
             top_score = np.concatenate([top_score, user.predict(extra) - 100.0])
             because = np.concatenate([because, user.explain(extra)])
@@ -289,31 +302,16 @@ class Recommender:
             sims = (vecs @ vecs[j]) / (norms * norms[j])
         allowed = self.item_count >= self.serve.min_support
         allowed[j] = False
-        top = _top_k(sims, allowed, k)
+        top = top_k(sims, allowed, k)
         return [(int(self.items.ids[t]), float(sims[t])) for t in top]
 
     # ---------------------------------------------------------- serialization
 
     def to_state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """Tensors and JSON-able metadata that `from_state` turns back into this recommender."""
-        tensors = {f"model.{k}": v.detach().cpu() for k, v in self.model.state_dict().items()}
-        tensors["users"] = torch.from_numpy(self.users.ids.copy())
-        tensors["items"] = torch.from_numpy(self.items.ids.copy())
-        tensors["item_count"] = torch.from_numpy(self.item_count.copy())
-        tensors["item_mean"] = torch.from_numpy(self.item_mean.copy())
-        tensors["item_genres"] = torch.from_numpy(self.item_genres.astype(np.uint8))
-        if self.watch is not None:
-            tensors.update(self.watch.to_tensors())
-        meta = {
-            "format": STATE_FORMAT,
-            "kind": self.kind,
-            "dim": self.dim,
-            "info": dataclasses.asdict(self.info),
-            "genres": self.genre_names,
-            "serve": dataclasses.asdict(self.serve),
-            "watch": self.watch.settings() if self.watch is not None else None,
-        }
-        return tensors, meta
+        from recsys.state import recommender_state  # state.py builds on this module's types
+
+        return recommender_state(self)
 
     @classmethod
     def from_state(
@@ -331,16 +329,6 @@ class _FoldedUser:
     """Predicted ratings (unclipped) for item indices; None means every item."""
     explain: Callable[[np.ndarray], np.ndarray]
     """For item indices, the position in the person's rated items that helped most."""
-
-
-def _top_k(score: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k highest scores among allowed, best first."""
-    candidates = np.flatnonzero(allowed)
-    if candidates.size == 0 or k <= 0:
-        return np.empty(0, dtype=np.int64)
-    sub = score[candidates]
-    part = np.argpartition(-sub, k - 1)[:k] if candidates.size > k else np.arange(sub.size)
-    return candidates[part[np.argsort(-sub[part], kind="stable")]]
 
 
 def _argmax_similarity(vecs: np.ndarray, top: np.ndarray, rated: np.ndarray) -> np.ndarray:

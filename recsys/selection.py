@@ -57,3 +57,13 @@ def genre_matrix(
         for g in movies_genres.get(int(movie_id), ()):
             matrix[row, column[g]] = True
     return matrix, names
+
+
+def top_k(score: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores among allowed, best first."""
+    candidates = np.flatnonzero(allowed)
+    if candidates.size == 0 or k <= 0:
+        return np.empty(0, dtype=np.int64)
+    sub = score[candidates]
+    part = np.argpartition(-sub, k - 1)[:k] if candidates.size > k else np.arange(sub.size)
+    return candidates[part[np.argsort(-sub[part], kind="stable")]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,11 +11,33 @@ import torch
 
 from recsys.ids import IdMap
 from recsys.models import MODEL_KINDS, build_model
-from recsys.recommender import STATE_FORMAT, ServeSettings
+from recsys.recommender import STATE_FORMAT, Recommender, ServeSettings
 from recsys.results import ModelInfo
 from recsys.watch import ITEMS_KEY, WEIGHTS_KEY, WatchConfig, WatchModel
 
 FIXED_KEYS = ("users", "items", "item_count", "item_mean", "item_genres")
+
+
+def recommender_state(recommender: Recommender) -> tuple[dict[str, torch.Tensor], dict]:
+    """Recommender.to_state(): every array as a CPU tensor, everything else JSON-able."""
+    tensors = {f"model.{k}": v.detach().cpu() for k, v in recommender.model.state_dict().items()}
+    tensors["users"] = torch.from_numpy(recommender.users.ids.copy())
+    tensors["items"] = torch.from_numpy(recommender.items.ids.copy())
+    tensors["item_count"] = torch.from_numpy(recommender.item_count.copy())
+    tensors["item_mean"] = torch.from_numpy(recommender.item_mean.copy())
+    tensors["item_genres"] = torch.from_numpy(recommender.item_genres.astype(np.uint8))
+    if recommender.watch is not None:
+        tensors.update(recommender.watch.to_tensors())
+    meta = {
+        "format": STATE_FORMAT,
+        "kind": recommender.kind,
+        "dim": recommender.dim,
+        "info": dataclasses.asdict(recommender.info),
+        "genres": list(recommender.genre_names),
+        "serve": dataclasses.asdict(recommender.serve),
+        "watch": recommender.watch.settings() if recommender.watch is not None else None,
+    }
+    return tensors, meta
 
 
 def recommender_parts(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> dict:
