@@ -53,6 +53,11 @@ class TrainConfig:
     serve: ServeSettings = field(default_factory=ServeSettings)
 
     def __post_init__(self) -> None:
+        # Accept the JSON form (dicts) too, so TrainConfig(**info.config) round-trips.
+        if isinstance(self.watch, dict):
+            object.__setattr__(self, "watch", WatchConfig(**self.watch))
+        if isinstance(self.serve, dict):
+            object.__setattr__(self, "serve", ServeSettings(**self.serve))
         if self.model not in MODEL_KINDS:
             raise ValueError(
                 f"unknown model {self.model!r}; expected one of {', '.join(MODEL_KINDS)}"

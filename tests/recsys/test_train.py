@@ -99,3 +99,9 @@ def test_empty_ratings_are_refused(data):
 def test_unknown_device_is_refused():
     with pytest.raises(ValueError, match="device must be"):
         TrainConfig(device="tpu")
+
+
+def test_config_round_trips_through_its_json_form(data):
+    _, train, _ = data
+    info = fit(train, TrainConfig(**{**FAST, "epochs": 1})).recommender.info
+    assert TrainConfig(**info.config) == TrainConfig(**{**FAST, "epochs": 1})
