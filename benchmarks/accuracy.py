@@ -76,9 +76,9 @@ def accuracy(pred: np.ndarray, split: Split) -> dict[str, float]:
     }
 
 
-def ours(split: Split, kind: str) -> tuple[dict[str, float], float]:
+def ours(split: Split, kind: str, threads: int) -> tuple[dict[str, float], float]:
     started = time.perf_counter()
-    rec = fit(split.train, TrainConfig(model=kind, watch=None)).recommender
+    rec = fit(split.train, TrainConfig(model=kind, watch=None, threads=threads)).recommender
     seconds = time.perf_counter() - started
     assert np.array_equal(rec.items.ids, split.items.ids)
     pred = rec.predict(rec.users.external(split.te.users), rec.items.external(split.te.items))
@@ -138,10 +138,10 @@ def implicit_als(split: Split, threads: int) -> tuple[dict[str, float], float]:
     return split.rank(lambda users: factors_u[users] @ factors_i.T), seconds
 
 
-def shipped(split: Split) -> tuple[dict[str, float], float, float, float]:
+def shipped(split: Split, threads: int) -> tuple[dict[str, float], float, float, float]:
     """The served path; also the rating model's own training time and fold-in latency."""
     started = time.perf_counter()
-    result = fit(split.train, TrainConfig())
+    result = fit(split.train, TrainConfig(threads=threads))
     seconds = time.perf_counter() - started
     rec = result.recommender
     report = evaluate(rec, split.train, split.test, K)
@@ -193,13 +193,15 @@ def main() -> None:
         mean = float(split.tr.ratings.mean())
         print(row("global mean", accuracy(np.full(len(split.te), mean), split), 0.0))
         for kind in ("mf", "mf_bias") if args.quick else ("mf", "mf_bias", "ncf"):
-            print(row(f"{kind} (rating-only ranking)", *ours(split, kind)), flush=True)
+            print(
+                row(f"{kind} (rating-only ranking)", *ours(split, kind, args.threads)), flush=True
+            )
         for name in ("SVD",) if args.quick else ("SVD", "SVDpp"):
             print(row(f"Surprise {name}", *surprise_model(split, name)), flush=True)
         print(row("most popular", *most_popular(split)))
         als, als_seconds = implicit_als(split, args.threads)
         print(row("implicit ALS (64 factors)", als, als_seconds), flush=True)
-        report, seconds, rating_seconds, latency = shipped(split)
+        report, seconds, rating_seconds, latency = shipped(split, args.threads)
         ratio = report["ndcg@10"] / als["ndcg@10"]
         print(row("shipped: mf_bias + watch, fold-in", report, seconds))
         print(
@@ -215,7 +217,7 @@ def main() -> None:
         print(row("most popular", *most_popular(temporal)))
         als_t, als_t_seconds = implicit_als(temporal, args.threads)
         print(row("implicit ALS (64 factors)", als_t, als_t_seconds))
-        report_t, seconds_t, _, _ = shipped(temporal)
+        report_t, seconds_t, _, _ = shipped(temporal, args.threads)
         print(row("shipped: mf_bias + watch, fold-in", report_t, seconds_t))
 
 

@@ -157,6 +157,12 @@ class Recommender:
         """Item indices and values of the rated movies the model knows, and how many it did not."""
         rated_ids = np.fromiter((int(m) for m in ratings), dtype=np.int64, count=len(ratings))
         values = np.fromiter((float(r) for r in ratings.values()), dtype=np.float64)
+        bad = ~((values >= MIN_RATING) & (values <= MAX_RATING))
+        if bad.any():
+            movie, value = int(rated_ids[bad][0]), float(values[bad][0])
+            raise ValueError(
+                f"rating {value} for movie {movie} is outside {MIN_RATING}-{MAX_RATING}"
+            )
         idx = self.items.index(rated_ids)
         known = idx >= 0
         return idx[known], values[known], int((~known).sum())
@@ -181,7 +187,8 @@ class Recommender:
         """Top-k unseen movies for a new person from their {movieId: rating} (fold-in).
 
         Unknown movie ids in `ratings` are ignored and counted in `ignored_movies`; with no
-        known ratings the result is the popularity ranking (path="popular").
+        known ratings the result is the popularity ranking (path="popular"). A rating outside
+        0.5-5 (or NaN) raises ValueError, as does an unknown genre name.
         """
         with single_blas_thread():
             return self._recommend(ratings, k, exclude, genres, exclude_genres)

@@ -27,9 +27,10 @@ def low_rank(
     noise: float = 0.3,
     seed: int = 0,
 ) -> Synthetic:
-    """Ratings = 3.3 + user bias + item bias + U.V + N(0, noise), kept unclipped on purpose so
-    that the best possible RMSE is exactly `noise`. Popular items are observed more often
-    (like real data), so rating counts vary. Ids are offset so they differ from indices."""
+    """Ratings = 3.3 + user bias + item bias + U.V + N(0, noise), clipped to 0.5-5 like real
+    ratings (the scale keeps clipping rare, so the best possible RMSE is about `noise`).
+    Popular items are observed more often (like real data), so rating counts vary. Ids are
+    offset so they differ from indices."""
     rng = np.random.default_rng(seed)
     u = rng.normal(0, 0.5, (n_users, rank))
     v = rng.normal(0, 0.5, (n_items, rank))
@@ -42,7 +43,7 @@ def low_rank(
         {
             "userId": (users + 1000).astype("int64"),
             "movieId": (items * 10 + 7).astype("int64"),
-            "rating": values.astype("float32"),
+            "rating": np.clip(values, 0.5, 5.0).astype("float32"),
             "timestamp": rng.integers(1_000_000, 2_000_000, users.size).astype("int64"),
         }
     )

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-import torch
 
 from recsys.data import load_movielens
 from recsys.evaluation import evaluate
@@ -27,7 +26,6 @@ def movielens_dir() -> Path:
 
 
 def test_default_mf_bias_meets_the_rmse_bound_and_ranks_well():
-    torch.set_num_threads(min(2, torch.get_num_threads()))
     data = load_movielens(movielens_dir())
     train, test = notebook_split(data.ratings)
     recommender = fit(train, TrainConfig(), data.movies).recommender

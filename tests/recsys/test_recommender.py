@@ -187,3 +187,10 @@ def test_predict_new_matches_recommend_and_falls_back_for_unknown_movies(synthet
     predicted = mf_bias.predict_new(mine, [r.movie_id for r in first] + [555_555])
     assert predicted[:3] == pytest.approx([r.predicted_rating for r in first])
     assert predicted[3] == pytest.approx(float(mf_bias.model.global_mean), abs=1e-5)
+
+
+@pytest.mark.parametrize("bad", [5.5, 0.0, float("nan")])
+def test_ratings_off_the_star_scale_are_refused(synthetic, mf_bias, bad):
+    mine = {**ratings_of(synthetic, 1080), 7: bad}
+    with pytest.raises(ValueError, match=r"for movie 7 is outside 0\.5-5\.0"):
+        mf_bias.recommend(mine)
