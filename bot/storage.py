@@ -13,12 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import re
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +26,17 @@ import pandas as pd
 
 from bot import db
 from bot.db import SchemaTooNew, StorageError
+from bot.records import (
+    Counts,
+    ImportResult,
+    InvalidRating,
+    ModelRun,
+    Movie,
+    UnknownMovie,
+    UnknownPerson,
+    UserRating,
+)
+from bot.titles import normalise, search_fields
 from recsys.data import load_movielens
 
 __all__ = [
@@ -44,70 +52,6 @@ __all__ = [
     "UnknownPerson",
     "UserRating",
 ]
-
-
-class InvalidRating(StorageError):
-    """A rating outside 0.5-5.0 or not a whole number of half stars."""
-
-
-class UnknownMovie(StorageError):
-    """No movie with that id in the catalogue."""
-
-
-class UnknownPerson(StorageError):
-    """No person with that Telegram id has ever rated anything."""
-
-
-@dataclass(frozen=True)
-class Movie:
-    movie_id: int
-    title: str
-    year: int | None
-    genres: tuple[str, ...]
-    n_ratings: int
-    mean_rating: float | None
-
-
-@dataclass(frozen=True)
-class UserRating:
-    movie_id: int
-    rating: float
-    rated_at: datetime
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    imported: (
-        bool  # False when the data was already there (the counts are then the earlier import's)
-    )
-    movies: int
-    ratings: int
-
-
-@dataclass(frozen=True)
-class Counts:
-    people: int
-    telegram_people: int
-    ratings: int
-    bot_ratings: int  # ratings by Telegram people
-    bot_ratings_today: int  # ... made or changed since 00:00 UTC
-    active_people_7d: int  # Telegram people who rated something in the last 7 days
-    ratings_since_last_run: int  # bot ratings made or changed since the last good run started
-
-
-@dataclass(frozen=True)
-class ModelRun:
-    run_id: int
-    trigger: str
-    status: str  # 'running', 'succeeded', 'failed' or 'rejected' (trained, not served)
-    started_at: datetime
-    finished_at: datetime | None
-    n_ratings: int | None
-    n_users: int | None
-    n_movies: int | None
-    metrics: dict[str, float]
-    artifact_path: str | None
-    error: str | None
 
 
 FINISHED_STATUSES = ("succeeded", "failed", "rejected")
@@ -520,33 +464,6 @@ _INSERT_MOVIE = (
 def _movie_row(row: Any) -> tuple[Any, ...]:
     year = None if pd.isna(row.year) else int(row.year)
     return (int(row.movieId), row.title, year, "|".join(row.genres), *search_fields(row.title))
-
-
-# Title search works on normalised text: accents stripped (NFKD, combining marks dropped),
-# case folded, punctuation turned into spaces; that also removes LIKE/instr special characters.
-_YEAR_SUFFIX = re.compile(r"\s*\(\d{4}(?:\s*[-–]\s*\d{4})?\)\s*$")
-_TRAILING_ARTICLE = re.compile(
-    r"^(?P<name>.+), (?P<article>The|A|An|Les|Le|La|L'|Il|El|Los|Las|Das|Der|Die|Den|Det)$"
-)
-
-
-def normalise(text: str) -> str:
-    """Lower-case ASCII-ish words separated by single spaces: "Amélie!" -> "amelie"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())
-
-
-def search_fields(title: str) -> tuple[str, str, str | None]:
-    """(search_title, search_name, search_alt) for a MovieLens title.
-
-    MovieLens moves leading articles to the end ("Matrix, The (1999)"); search_alt puts it
-    back in front so that "the matrix" is an exact match.
-    """
-    name = _YEAR_SUFFIX.sub("", title).strip()
-    moved = _TRAILING_ARTICLE.match(name)
-    alt = f"{moved['article']} {moved['name']}" if moved else None
-    return normalise(title), normalise(name), normalise(alt) if alt else None
 
 
 def _checked_rating(rating: float) -> float:

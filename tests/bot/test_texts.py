@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot import texts
-
-
-@dataclass(frozen=True)
-class Movie:
-    movie_id: int
-    title: str
-    year: int | None
-    genres: tuple[str, ...]
-    n_ratings: int
-    mean_rating: float | None
-
-
-@dataclass(frozen=True)
-class Rec:
-    movie_id: int
-    predicted_rating: float
-    score: float
-    because: tuple[int, float] | None
-
+from bot.records import Movie
+from recsys.results import Recommendation as Rec
 
 MATRIX = Movie(2571, "Matrix, The (1999)", 1999, ("Action", "Sci-Fi"), 278, 4.192)
 
