@@ -6,7 +6,6 @@ misconfigured deployment fails at start-up instead of on the first update.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Mapping
@@ -50,10 +49,6 @@ class Settings:
     retrain_margin: float = 0.02
     """RETRAIN_MARGIN: how much worse (relative, 0.02 = 2%) a new model's validation metrics
     may be than the serving model's and still replace it."""
-
-    @property
-    def log_level_number(self) -> int:
-        return logging.getLevelName(self.log_level)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

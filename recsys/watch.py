@@ -55,9 +55,6 @@ class WatchModel:
         self._local = np.full(n_items, -1, dtype=np.int64)
         self._local[self.items] = np.arange(self.items.size)
 
-    def covers(self, item: int) -> bool:
-        return bool(self._local[item] >= 0)
-
     def fold_in(
         self, idx: np.ndarray, ratings: np.ndarray
     ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]] | None:
