@@ -114,8 +114,13 @@ def is_genre(name: str) -> bool:
 
 
 def truncate_query(query: str, limit: int = MAX_QUERY_BYTES) -> str:
-    """Cut a search query to `limit` UTF-8 bytes without splitting a character."""
-    query = " ".join(query.split())
+    """Cut a search query to `limit` UTF-8 bytes without splitting a character.
+
+    Invisible characters (zero-width spaces and joiners, direction marks, soft hyphens,
+    code points newer than Python's Unicode tables) become spaces: `parse` refuses them in
+    a query, and title search ignores them anyway, so keeping them only kills the buttons.
+    """
+    query = " ".join("".join(c if c.isprintable() else " " for c in query).split())
     return query.encode()[:limit].decode(errors="ignore").rstrip()
 
 

@@ -54,3 +54,20 @@ async def test_unknown_genre_is_reported(holder) -> None:
     with pytest.raises(views.UnknownGenre):
         views.resolve_genre("cowboys", holder)
     assert views.resolve_genre("SCI FI", holder) == "Sci-Fi"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["movie 17\u200b", "movie\u00ad 17", "\u200emovie 17", "movie 17 👨\u200d👩\u200d👧"],
+    ids=["zero-width space", "soft hyphen", "direction mark", "emoji with joiners"],
+)
+async def test_search_buttons_work_when_the_query_holds_invisible_characters(
+    storage, query: str
+) -> None:
+    # Title search ignores these characters, so the search finds movies; the buttons must
+    # then carry a query that the strict parser accepts, or every one of them is dead.
+    screen = await views.search(storage, 42, query)
+    assert labels(screen)[0] == f"1. {title(17)}"
+    for row in screen.markup.inline_keyboard:
+        action = cb.parse(row[0].callback_data)
+        assert isinstance(action, cb.OpenCard) and action.back.query.isprintable()
