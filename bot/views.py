@@ -115,9 +115,13 @@ def offered_genres(holder: ModelHolder) -> list[str]:
 
 
 def resolve_genre(given: str, holder: ModelHolder) -> str:
-    """The model's spelling of `given` ("sci fi" -> "Sci-Fi"); UnknownGenre otherwise."""
+    """The model's spelling of `given` ("sci fi" -> "Sci-Fi"); UnknownGenre otherwise.
+
+    Only offered genres resolve: the list's buttons carry the genre, and one that cannot
+    travel in callback data would give buttons that fail (or, past 64 bytes, no list at all).
+    """
     key = _genre_key(given)
-    for name in holder.get().genres():
+    for name in offered_genres(holder):
         if _genre_key(name) == key and key:
             return name
     raise UnknownGenre(given)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from bot import callbacks as cb
 from bot import views
+from bot.model_holder import ModelHolder
+from recsys.popularity import PopularityRecommender
 
 from .conftest import title
 
@@ -71,3 +74,21 @@ async def test_search_buttons_work_when_the_query_holds_invisible_characters(
     for row in screen.markup.inline_keyboard:
         action = cb.parse(row[0].callback_data)
         assert isinstance(action, cb.OpenCard) and action.back.query.isprintable()
+
+
+@pytest.mark.parametrize("genre", ["Ciencia ficción", "Extremely Long Genre Name " * 3])
+async def test_a_genre_that_cannot_travel_in_buttons_is_not_offered_or_resolved(
+    storage, genre: str
+) -> None:
+    # A catalogue may hold genres no button can carry; /recommend with one must not build
+    # buttons that the strict parser refuses (or fail to build them past 64 bytes).
+    movies = pd.DataFrame({"movieId": [1, 2], "title": ["A", "B"], "genres": [[genre], ["Drama"]]})
+    ratings = pd.DataFrame({"userId": [1, 1], "movieId": [1, 2], "rating": [4.0, 3.0]})
+    holder = ModelHolder(PopularityRecommender.from_ratings(ratings, movies), personal=False)
+    assert views.offered_genres(holder) == ["Drama"]
+    with pytest.raises(views.UnknownGenre):
+        await views.recommendations(storage, holder, 42, genre)
+    screen = await views.recommendations(storage, holder, 42, "drama")
+    for row in screen.markup.inline_keyboard:
+        for button in row:
+            cb.parse(button.callback_data)
