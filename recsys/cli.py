@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -194,10 +195,17 @@ def _model_options(parser: argparse.ArgumentParser, kinds: Sequence[str]) -> Non
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), help="default auto")
 
 
+MAX_MOVIE_ID = 2**63 - 1
+"""Ids are int64 everywhere; a longer number is a typo, not a movie."""
+
+
 def _movie_rating(text: str) -> tuple[int, float]:
     movie, sep, value = text.partition("=")
-    if not sep or not movie.strip().isdigit():
+    # ASCII digits only: str.isdigit() and int() also take "４" and other scripts' digits.
+    if not sep or not re.fullmatch(r"[0-9]+", movie.strip()):
         raise argparse.ArgumentTypeError(f"expected MOVIE_ID=RATING, got {text!r}")
+    if int(movie) > MAX_MOVIE_ID:
+        raise argparse.ArgumentTypeError(f"movie id in {text!r} is too large")
     try:
         rating = float(value)
     except ValueError:

@@ -300,7 +300,7 @@ def _check_genres(known: list[str], asked: list[str]) -> None:
 
 def _train_config(args: argparse.Namespace):
     """TrainConfig with only the flags the person gave; the rest keep the tuned defaults."""
-    from recsys.train import TrainConfig
+    from recsys.train import TrainConfig, resolve_device
 
     given = {
         name: getattr(args, name)
@@ -308,9 +308,11 @@ def _train_config(args: argparse.Namespace):
         if getattr(args, name, None) is not None
     }
     try:
-        return TrainConfig(model=args.model, **given)
+        config = TrainConfig(model=args.model, **given)
+        resolve_device(config.device)  # --device cuda on a machine without it: say so now
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    return config
 
 
 @contextmanager

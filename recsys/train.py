@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from recsys.recommender import Recommender, ServeSettings
 from recsys.results import ModelInfo
 from recsys.selection import genre_matrix
 from recsys.watch import WatchConfig, train_watch
+
+MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,15 @@ class TrainConfig:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ValueError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
+        if not 0.0 < self.lr < math.inf:
+            raise ValueError(f"lr must be a positive number, got {self.lr}")
+        for name in ("l2", "bias_l2"):
+            if not 0.0 <= getattr(self, name) < math.inf:
+                raise ValueError(f"{name} must be a non-negative number, got {getattr(self, name)}")
+        # numpy's generator refuses negative seeds and torch's anything past 64 bits, both
+        # deep inside fit(); refuse them here, where the message can name the field.
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be in 0-{MAX_SEED}, got {self.seed}")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from recsys import artifacts
 from recsys.cli import main
@@ -285,7 +286,13 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
         "users without output": [*rec, "--users", str(tmp / "letters.csv")],
         "rate and users together": [*rec, "--rate", "1=4", "--users", str(tmp / "x.csv")],
         "bad k": [*rec, "--rate", "1=4", "-k", "0"],
-    }
+        "movie id past int64": [*rec, "--rate", "99999999999999999999999=4"],
+        "movie id in non-ASCII digits": [*rec, "--rate", "\uff14=4"],
+        "negative seed": ["train", "--data", str(data), "--out", str(tmp / "m"), "--seed", "-1"],
+        "seed too large": ["evaluate", "--data", str(data), "--seed", str(2**70)],
+        **({} if torch.cuda.is_available() else {"cuda without CUDA": [
+            "train", "--data", str(data), "--out", str(tmp / "m"), "--device", "cuda"]}),
+    }  # fmt: skip
 
 
 def test_every_bad_input_is_one_line_and_exit_2(

@@ -83,7 +83,21 @@ def test_info_counts_the_training_data(data):
 
 
 @pytest.mark.parametrize(
-    "bad", [{"model": "svd"}, {"dim": 0}, {"epochs": -1}, {"val_fraction": 1.5}]
+    "bad",
+    [
+        {"model": "svd"},
+        {"dim": 0},
+        {"epochs": -1},
+        {"val_fraction": 1.5},
+        {"seed": -1},
+        {"seed": 2**70},
+        {"lr": 0.0},
+        {"lr": float("nan")},
+        {"l2": float("nan")},
+        {"bias_l2": -0.1},
+        {"l2": float("inf")},
+    ],
+    ids=repr,
 )
 def test_bad_config_is_refused(bad):
     with pytest.raises(ValueError):
