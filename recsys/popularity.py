@@ -9,7 +9,7 @@ import pandas as pd
 
 from recsys.ids import IdMap
 from recsys.results import MAX_RATING, MIN_RATING, Recommendation, Recommendations
-from recsys.selection import Candidates, genre_matrix
+from recsys.selection import Candidates, check_k, genre_matrix
 
 PRIOR_WEIGHT = 5.0
 """Pseudo-ratings at the global mean mixed into each movie's mean (a Bayesian average),
@@ -87,6 +87,7 @@ class PopularityRecommender:
         exclude_genres: Iterable[str] | None = None,
     ) -> Recommendations:
         """The k most popular movies not in `ratings`/`exclude` (path is always "popular")."""
+        check_k(k)
         rated = self.items.index(np.fromiter((int(m) for m in ratings), dtype=np.int64))
         ignored = int((rated < 0).sum())
         seen = self.items.index(np.fromiter((int(m) for m in exclude), dtype=np.int64))

@@ -28,7 +28,7 @@ from recsys.ids import IdMap
 from recsys.models import MODEL_KINDS, CollabFNet, RatingModel
 from recsys.popularity import popularity_order, shrunk_means
 from recsys.results import MAX_RATING, MIN_RATING, ModelInfo, Recommendation, Recommendations
-from recsys.selection import Candidates, top_k
+from recsys.selection import Candidates, check_k, top_k
 from recsys.threads import single_blas_thread
 from recsys.watch import WatchModel
 
@@ -188,10 +188,10 @@ class Recommender:
 
         Unknown movie ids in `ratings` are ignored and counted in `ignored_movies`; with no
         known ratings the result is the popularity ranking (path="popular"). A rating outside
-        0.5-5 (or NaN) raises ValueError, as does an unknown genre name.
+        0.5-5 (or NaN) raises ValueError, as do an unknown genre name and a negative k.
         """
         with single_blas_thread():
-            return self._recommend(ratings, k, exclude, genres, exclude_genres)
+            return self._recommend(ratings, check_k(k), exclude, genres, exclude_genres)
 
     def _recommend(
         self,

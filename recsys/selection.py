@@ -59,6 +59,13 @@ def genre_matrix(
     return matrix, names
 
 
+def check_k(k: int) -> int:
+    """A list length; negative is refused, since a slice [:k] would cut from the end instead."""
+    if k < 0:
+        raise ValueError(f"k must be 0 or more, got {k}")
+    return k
+
+
 def top_k(score: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k highest scores among allowed, best first."""
     candidates = np.flatnonzero(allowed)

@@ -194,3 +194,17 @@ def test_ratings_off_the_star_scale_are_refused(synthetic, mf_bias, bad):
     mine = {**ratings_of(synthetic, 1080), 7: bad}
     with pytest.raises(ValueError, match=r"for movie 7 is outside 0\.5-5\.0"):
         mf_bias.recommend(mine)
+
+
+def test_a_negative_k_is_refused_on_every_path(synthetic, mf_bias):
+    # A slice [:k] with k = -1 returned every movie but one on the popularity path,
+    # while the personal path returned none; both now refuse it.
+    popular = PopularityRecommender.from_ratings(synthetic.ratings, synthetic.movies)
+    for recommend, mine in [
+        (mf_bias.recommend, {}),
+        (mf_bias.recommend, ratings_of(synthetic, 1080)),
+        (popular.recommend, {}),
+    ]:
+        with pytest.raises(ValueError, match="k must be"):
+            recommend(mine, -1)
+        assert recommend(mine, 0).items == []
