@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 _YEAR = re.compile(r"\((\d{4})\)\s*$")
@@ -38,11 +39,12 @@ def load_movielens(folder: str | Path) -> MovieLens:
 def load_ratings(path: Path) -> pd.DataFrame:
     """ratings.csv as typed columns; DataError on missing columns, bad numbers or ratings."""
     frame = _read_csv(path, RATINGS_COLUMNS)
+    users, movies = _ids(frame["userId"], path, "userId"), _ids(frame["movieId"], path, "movieId")
     try:
         ratings = pd.DataFrame(
             {
-                "userId": pd.to_numeric(frame["userId"], errors="raise").astype("int64"),
-                "movieId": pd.to_numeric(frame["movieId"], errors="raise").astype("int64"),
+                "userId": users,
+                "movieId": movies,
                 "rating": pd.to_numeric(frame["rating"], errors="raise").astype("float32"),
                 "timestamp": pd.to_numeric(frame["timestamp"], errors="raise").astype("int64"),
             }
@@ -61,10 +63,7 @@ def load_ratings(path: Path) -> pd.DataFrame:
 def load_movies(path: Path) -> pd.DataFrame:
     """movies.csv with the year parsed from the title and genres split on '|'."""
     frame = _read_csv(path, MOVIES_COLUMNS)
-    try:
-        movie_ids = pd.to_numeric(frame["movieId"], errors="raise").astype("int64")
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{path}: malformed movieId ({exc})") from None
+    movie_ids = _ids(frame["movieId"], path, "movieId")
     titles = frame["title"].fillna("").astype(str).str.strip()
     years = titles.str.extract(_YEAR, expand=False)
     genres = frame["genres"].fillna("").astype(str).map(_split_genres)
@@ -76,6 +75,29 @@ def load_movies(path: Path) -> pd.DataFrame:
             "genres": genres,
         }
     )
+
+
+def _ids(column: pd.Series, path: Path, name: str) -> pd.Series:
+    """An id column as int64. Anything but a whole number in range is a DataError, because
+    astype("int64") alone truncates "1.5" to 1 (someone else's id) and wraps 1e20 around."""
+    try:
+        values = pd.to_numeric(column, errors="raise")
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{path}: malformed {name} ({exc})") from None
+    numbers = values.to_numpy()
+    if numbers.dtype.kind == "i":
+        return values.astype("int64")
+    if numbers.dtype.kind == "u":
+        whole = numbers <= np.iinfo(np.int64).max
+    else:
+        floats = numbers.astype(np.float64)
+        whole = np.isfinite(floats) & (np.floor(floats) == floats) & (np.abs(floats) <= 2**53)
+    if not whole.all():
+        row = int((~whole).argmax())
+        raise DataError(
+            f"{path}: {name} on line {row + 2} must be an integer, got {column.iloc[row]!r}"
+        )
+    return values.astype("int64")
 
 
 def _split_genres(value: str) -> list[str]:

@@ -64,6 +64,23 @@ def test_malformed_ratings_name_the_file(tmp_path, ratings, message):
         load_movielens(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("ratings", "movies", "message"),
+    [
+        (RATINGS + "1.5,1,3.0,9\r\n", MOVIES, r"ratings\.csv: userId on line 4 .* '1\.5'"),
+        (RATINGS + "2,2.7,3.0,9\r\n", MOVIES, r"ratings\.csv: movieId on line 4 .* '2\.7'"),
+        (RATINGS + "99999999999999999999,1,3,9\r\n", MOVIES, r"ratings\.csv: userId on line 4"),
+        (RATINGS, MOVIES + "4.5,Half a Movie (2001),Drama\r\n", r"movies\.csv: movieId on line 5"),
+    ],
+    ids=["fractional user", "fractional movie", "user past int64", "fractional movie in movies"],
+)
+def test_ids_that_are_not_integers_are_refused_not_truncated(tmp_path, ratings, movies, message):
+    # Truncating 1.5 to 1 would merge two people (or two movies) without a word.
+    write(tmp_path, movies=movies, ratings=ratings)
+    with pytest.raises(DataError, match=message):
+        load_movielens(tmp_path)
+
+
 def test_data_error_is_a_value_error():
     assert issubclass(DataError, ValueError)
 
