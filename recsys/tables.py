@@ -44,7 +44,7 @@ def read_ids(path: str | Path, columns: Sequence[str]) -> pd.DataFrame:
     out = {}
     for column in columns:
         text = frame[column].str.strip()
-        ok = text.str.fullmatch(r"[+-]?\d{1,18}")
+        ok = text.str.fullmatch(r"[+-]?[0-9]{1,18}")  # \d would also take "٣" and "３"
         if not ok.all():
             row = int((~ok).to_numpy().argmax())
             raise TableError(

@@ -252,6 +252,7 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
     (tmp / "letters.csv").write_text("userId,movieId\n1,abc\n")
     (tmp / "nocol.csv").write_text("user,movie\n1,1\n")
     (tmp / "empty.csv").write_text("")
+    (tmp / "other-digits.csv").write_text("userId,movieId\n\u0661,\uff12\n", encoding="utf-8")
     (tmp / "a-file").write_text("not a folder")
     (tmp / "broken").mkdir()
     (tmp / "broken/ratings.csv").write_text("userId,movieId,rating,timestamp\n1,1,9,0\n")
@@ -275,6 +276,7 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
         "non-integer id": [*predict, "--input", str(tmp / "letters.csv"), *out],
         "missing column": [*predict, "--input", str(tmp / "nocol.csv"), *out],
         "empty csv": [*predict, "--input", str(tmp / "empty.csv"), *out],
+        "non-ASCII digits": [*predict, "--input", str(tmp / "other-digits.csv"), *out],
         "missing model dir": ["predict", "--model-dir", str(tmp / "nomodel"), "--input", "x", *out],
         "rating too high": [*rec, "--rate", "1=7"],
         "rating off the half-star grid": [*rec, "--rate", "1=3.3"],
