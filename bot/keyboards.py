@@ -1,7 +1,8 @@
 """Inline keyboards. Each button's callback data comes from `bot.callbacks.encode`.
 
 Telegram allows at most 100 buttons and 8 per row; every keyboard here stays far
-below (the largest, the genre picker, has about 20).
+below (the largest, the genre picker, has about 20 for MovieLens; a catalogue with more
+genres than fit gets the first MAX_BUTTONS - 1 and "All genres").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot import callbacks as cb
 from bot import texts
 
 GENRES_PER_ROW = 3
+MAX_BUTTONS = 100
 RATINGS_PER_ROW = 5
 
 
@@ -73,7 +75,7 @@ def recommendations(
 
 
 def genres(names: Sequence[str]) -> InlineKeyboardMarkup:
-    buttons = [_button(name, cb.Recs(name)) for name in names]
+    buttons = [_button(name, cb.Recs(name)) for name in names[: MAX_BUTTONS - 1]]
     rows = [buttons[i : i + GENRES_PER_ROW] for i in range(0, len(buttons), GENRES_PER_ROW)]
     rows.append([_button(texts.BUTTON_ALL_GENRES, cb.Recs(None))])
     return InlineKeyboardMarkup(rows)

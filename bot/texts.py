@@ -204,10 +204,15 @@ def genre_picker() -> str:
 
 
 def unknown_genre(given: str, genres: Iterable[str]) -> str:
-    return (
-        f"I don't know the genre “{escape(given)}”. Try one of: {_genres(sorted(genres))}.\n"
-        "For example: <code>/recommend comedy</code>"
-    )
+    example = "\nFor example: <code>/recommend comedy</code>"
+    head = f"I don't know the genre “{escape(given)}”. Try one of: "
+    # A catalogue with hundreds of genres must not push the message past Telegram's limit;
+    # genre names are plain words (no entities), so cutting the list is safe.
+    names = _genres(sorted(genres))
+    room = MAX_MESSAGE - len(head) - len(example) - 2
+    if len(names) > room:
+        names = names[: max(names.rfind(", ", 0, room - 1), 0)] + "…"
+    return f"{head}{names}.{example}"
 
 
 def search_results(query: str, count: int) -> str:

@@ -75,3 +75,11 @@ def test_forget_buttons_are_bound_to_the_person() -> None:
         cb.Forget(42, True),
         cb.Forget(42, False),
     ]
+
+
+def test_a_catalogue_with_very_many_genres_still_fits_telegrams_limits() -> None:
+    many = [f"Genre {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(150)]
+    markup = keyboards.genres(many)
+    assert_within_telegram_limits(markup)
+    assert buttons(markup)[-1].text == texts.BUTTON_ALL_GENRES
+    assert len(texts.unknown_genre("x" * 100, many * 3)) <= texts.MAX_MESSAGE
