@@ -1,4 +1,4 @@
-"""Training runs: snapshot -> worker process -> load -> gate -> activate and swap; one at a time.
+"""Training runs: worker (snapshot, training) -> load -> gate -> activate and swap; one at a time.
 
 The first model at first start, /retrain and the schedule all go through `Retrainer.run`, so
 every model the bot serves was trained, evaluated, gated and recorded the same way.
@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -23,7 +22,6 @@ from bot.config import ConfigError
 from bot.gate import gate
 from bot.run_metrics import run_metrics
 from bot.schedule import describe, parse_schedule
-from bot.snapshot_files import write_snapshot
 from bot.worker_process import WorkerFailed, run_worker
 from recsys import artifacts
 
@@ -195,15 +193,12 @@ class Retrainer:
         return report
 
     async def _train_and_gate(self, trigger: str, progress: Progress) -> RunReport:
+        # The worker reads the snapshot from the database itself: building ~100k rows into a
+        # DataFrame here would hold the bot's GIL and slow its replies as the run starts.
         await progress({"event": "stage", "stage": "snapshot"})
-        ratings = await self.storage.training_snapshot()
-        movies = await self.storage.all_movies()
-        with tempfile.TemporaryDirectory(prefix="moviebot-train-") as tmp:
-            files = await asyncio.to_thread(write_snapshot, Path(tmp), ratings, movies)
-            result = await run_worker(
-                self._worker_args(files), progress, timeout_s=self.options.timeout_s,
-                env=self.worker_env,
-            )  # fmt: skip
+        result = await run_worker(
+            self._worker_args(), progress, timeout_s=self.options.timeout_s, env=self.worker_env
+        )
         artifact = Path(result["artifact"])
         report = RunReport(
             trigger,
@@ -244,10 +239,9 @@ class Retrainer:
         if removed:
             log.info("deleted %d old model artifacts", len(removed))
 
-    def _worker_args(self, files: Mapping[str, Path]) -> list[str]:
+    def _worker_args(self) -> list[str]:
         args = [
-            "--ratings", str(files["ratings"]),
-            "--movies", str(files["movies"]),
+            "--database", str(self.storage.path),
             "--models-dir", str(self.options.models_dir),
             "--holdout", str(self.options.holdout),
             "--config", json.dumps(dict(self.options.train_config)),

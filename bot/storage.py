@@ -51,6 +51,7 @@ __all__ = [
     "UnknownMovie",
     "UnknownPerson",
     "UserRating",
+    "read_training_data",
 ]
 
 
@@ -58,6 +59,8 @@ FINISHED_STATUSES = ("succeeded", "failed", "rejected")
 _DAY = 86_400
 _MAX_QUERY_WORDS = 8
 _MOVIE_COLUMNS = "m.movie_id, m.title, m.year, m.genres, s.n_ratings, s.rating_sum"
+_ALL_RATINGS = "SELECT person_id, movie_id, rating, rated_at FROM ratings"
+_ALL_MOVIES = "SELECT movie_id, title, year, genres FROM movies ORDER BY movie_id"
 _RUN_COLUMNS = (
     "run_id, trigger, status, started_at, finished_at, n_ratings, n_users, n_movies,"
     " metrics, artifact_path, error"
@@ -68,11 +71,17 @@ class Storage:
     """The database behind the bot. Create with ``await Storage.open(path)``."""
 
     def __init__(
-        self, writer: db.Writer, reader: aiosqlite.Connection, clock: Callable[[], float]
+        self,
+        writer: db.Writer,
+        reader: aiosqlite.Connection,
+        clock: Callable[[], float],
+        path: Path,
     ) -> None:
         self._writer = writer
         self._reader = reader
         self._clock = clock
+        self.path = path
+        """The database file, for a process that reads it itself (see read_training_data)."""
 
     @classmethod
     async def open(
@@ -98,7 +107,7 @@ class Storage:
             await writer.close()
             raise
         await reader.execute("PRAGMA query_only = ON")
-        return cls(db.Writer(writer), reader, clock)
+        return cls(db.Writer(writer), reader, clock, Path(path))
 
     async def close(self) -> None:
         await self._writer.close()
@@ -310,27 +319,16 @@ class Storage:
 
     async def all_movies(self) -> pd.DataFrame:
         """The catalogue in the recsys format: movieId, title, year (Int64), genres (list)."""
-        rows = await self._reader.execute_fetchall(
-            "SELECT movie_id, title, year, genres FROM movies ORDER BY movie_id"
-        )
-        ids, titles, years, genres = zip(*rows, strict=True) if rows else ((), (), (), ())
-        return pd.DataFrame(
-            {
-                "movieId": pd.Series(ids, dtype="int64"),
-                "title": pd.Series(titles, dtype="object"),
-                "year": pd.Series(years, dtype="Int64"),
-                "genres": pd.Series([_genres(g) for g in genres], dtype="object"),
-            }
-        )
+        return _movies_frame(await self._reader.execute_fetchall(_ALL_MOVIES))
 
     async def training_snapshot(self) -> pd.DataFrame:
         """Every rating (MovieLens and Telegram people alike) as of one instant.
 
         userId is the internal person id, so the two kinds of people never collide.
+        The training process reads its data with `read_training_data` instead, so that this
+        GIL-holding work stays out of the bot's process during a run.
         """
-        rows = await self._reader.execute_fetchall(
-            "SELECT person_id, movie_id, rating, rated_at FROM ratings"
-        )
+        rows = await self._reader.execute_fetchall(_ALL_RATINGS)
         return await asyncio.to_thread(_ratings_frame, rows)  # ~0.1 s: not on the event loop
 
     async def counts(self) -> Counts:
@@ -480,6 +478,34 @@ def _check_id(value: int, what: str) -> None:
         raise StorageError(f"a {what} is a positive whole number, not {value!r}")
 
 
+def read_training_data(database_path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(ratings, movies) as training_snapshot() and all_movies() give them, read synchronously.
+
+    For the training process: it reads the data itself, so the bot's process (and its GIL)
+    does none of the work during a run. The file is opened read-only, never created or
+    migrated, and both tables are read in one transaction: one consistent instant under WAL,
+    however the bot writes meanwhile. Raises StorageError when the file cannot be read.
+    """
+    path = Path(database_path)
+    if not path.is_file():
+        raise StorageError(f"no database to read the training data from: {path}")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as err:
+        raise StorageError(f"cannot open the database {path} to read: {err}") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {db.BUSY_TIMEOUT_MS}")
+        conn.execute("BEGIN")
+        ratings = conn.execute(_ALL_RATINGS).fetchall()
+        movies = conn.execute(_ALL_MOVIES).fetchall()
+        conn.execute("COMMIT")
+    except sqlite3.Error as err:
+        raise StorageError(f"cannot read the training data from {path}: {err}") from None
+    finally:
+        conn.close()
+    return _ratings_frame(ratings), _movies_frame(movies)
+
+
 def _ratings_frame(rows: list[tuple[int, int, float, float]]) -> pd.DataFrame:
     table = np.array(rows, dtype=np.float64).reshape(-1, 4)
     return pd.DataFrame(
@@ -488,6 +514,18 @@ def _ratings_frame(rows: list[tuple[int, int, float, float]]) -> pd.DataFrame:
             "movieId": table[:, 1].astype(np.int64),
             "rating": table[:, 2].astype(np.float32),
             "timestamp": np.floor(table[:, 3]).astype(np.int64),
+        }
+    )
+
+
+def _movies_frame(rows: list[tuple[int, str, int | None, str]]) -> pd.DataFrame:
+    ids, titles, years, genres = zip(*rows, strict=True) if rows else ((), (), (), ())
+    return pd.DataFrame(
+        {
+            "movieId": pd.Series(ids, dtype="int64"),
+            "title": pd.Series(titles, dtype="object"),
+            "year": pd.Series(years, dtype="Int64"),
+            "genres": pd.Series([_genres(g) for g in genres], dtype="object"),
         }
     )
 

@@ -1,7 +1,8 @@
-"""The training process: `python -m bot.train_worker --ratings R --movies M --models-dir D ...`.
+"""The training process: `python -m bot.train_worker --database DB --models-dir D ...`.
 
-The bot writes a snapshot of all ratings to files (the SQL stays in bot/storage.py) and starts
-this module in a child process. It trains, scores the new model, the serving one (`--current`)
+The bot starts this module in a child process, which reads its snapshot of all ratings from the
+database itself (read-only, through bot.storage.read_training_data), so that the bot's process
+does none of that work during a run. It trains, scores the new model, the serving one (`--current`)
 and the popularity baseline on the same held-out ratings (bot.holdout), and saves the new
 artifact WITHOUT activating it: the bot decides. Protocol on stdout, one JSON object a line:
 
@@ -56,13 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def train(args: argparse.Namespace, out: TextIO) -> dict[str, Any]:
     """Everything after argument parsing; returns the result event's fields."""
     from bot import holdout
-    from bot.snapshot_files import read_snapshot
+    from bot.storage import read_training_data
     from recsys import artifacts
     from recsys.popularity import PopularityRecommender
     from recsys.train import fit
 
     started = time.monotonic()
-    ratings, movies = read_snapshot(args.ratings, args.movies)
+    ratings, movies = read_training_data(args.database)
     train_part, held = holdout.split(ratings, args.holdout)
     config = train_config(json.loads(args.config))
     data = {
@@ -193,8 +194,7 @@ def _maybe_fail() -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.train_worker", description=__doc__)
-    parser.add_argument("--ratings", type=Path, required=True, help="ratings .npz snapshot")
-    parser.add_argument("--movies", type=Path, required=True, help="movies .json snapshot")
+    parser.add_argument("--database", type=Path, required=True, help="the bot's SQLite file")
     parser.add_argument("--models-dir", type=Path, required=True)
     parser.add_argument("--current", type=Path, help="artifact of the serving model, if any")
     parser.add_argument("--holdout", type=float, default=0.1, help="share of pairs held out")
