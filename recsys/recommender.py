@@ -16,6 +16,7 @@ Serialization hooks (used by recsys/artifacts.py; nothing here touches files):
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,16 @@ class ServeSettings:
     """Movies with fewer training ratings are never recommended on the personal path."""
     rating_weight: float = 0.0
     """How much the predicted rating (in stars above the mean) adds to the watch score."""
+
+    def __post_init__(self) -> None:
+        # Checked here so a bad TRAIN_CONFIG fails at start-up: fold_in_l2 = 0 made every
+        # one-rating fold-in a singular solve, NaN made every prediction NaN.
+        if not 0.0 < self.fold_in_l2 < math.inf:
+            raise ValueError(f"fold_in_l2 must be a positive number, got {self.fold_in_l2}")
+        if self.min_support < 0:
+            raise ValueError(f"min_support must be 0 or more, got {self.min_support}")
+        if not math.isfinite(self.rating_weight):
+            raise ValueError(f"rating_weight must be a finite number, got {self.rating_weight}")
 
 
 class Recommender:

@@ -11,6 +11,7 @@ is the reason shown. Measured on the notebook split it beats implicit ALS (bench
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -34,6 +35,15 @@ class WatchConfig:
     """Movies with fewer training ratings are left out (and so never ranked on top)."""
     max_items: int = 4000
     """At most this many of the most-rated movies: bounds memory (items^2) and solve time."""
+
+    def __post_init__(self) -> None:
+        # l2 <= 0 leaves the item-to-item solve singular; NaN poisons every weight.
+        if not 0.0 < self.l2 < math.inf:
+            raise ValueError(f"watch l2 must be a positive number, got {self.l2}")
+        if not math.isfinite(self.like_slope):
+            raise ValueError(f"like_slope must be a finite number, got {self.like_slope}")
+        if self.min_support < 0 or self.max_items <= 0:
+            raise ValueError("min_support must be 0 or more and max_items positive")
 
 
 def rating_weight(ratings: np.ndarray, config: WatchConfig) -> np.ndarray:

@@ -96,6 +96,12 @@ def test_info_counts_the_training_data(data):
         {"l2": float("nan")},
         {"bias_l2": -0.1},
         {"l2": float("inf")},
+        {"serve": {"fold_in_l2": 0.0}},
+        {"serve": {"fold_in_l2": float("nan")}},
+        {"serve": {"min_support": -1}},
+        {"watch": {"l2": 0.0}},
+        {"watch": {"like_slope": float("nan")}},
+        {"watch": {"max_items": 0}},
     ],
     ids=repr,
 )
