@@ -41,13 +41,22 @@ class IdMap:
 
     def __contains__(self, external_id: object) -> bool:
         try:
-            return self.index_of(int(external_id)) is not None  # type: ignore[call-overload]
-        except (TypeError, ValueError):
+            return self.index_of(external_id) is not None  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
             return False
 
     def index(self, external_ids: Iterable[int] | np.ndarray | pd.Series) -> np.ndarray:
-        """Dense indices (int64) for external ids; UNKNOWN (-1) where the id is not in the map."""
-        values = np.asarray(external_ids, dtype=np.int64)
+        """Dense indices (int64) for external ids; UNKNOWN (-1) where the id is not in the map.
+
+        A float that is not a whole number (1.5, NaN) is unknown: casting would truncate it
+        onto another id (1.5 -> 1), the very mis-mapping this module exists to prevent.
+        """
+        values = np.asarray(external_ids)
+        if values.dtype.kind == "f":
+            whole = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 2**63)
+            found = self.index(np.where(whole, values, 0).astype(np.int64))
+            return np.where(whole, found, UNKNOWN).astype(np.int64)
+        values = values.astype(np.int64, copy=False)
         if self.ids.size == 0:
             return np.full(values.shape, UNKNOWN, dtype=np.int64)
         pos = np.searchsorted(self.ids, values)
