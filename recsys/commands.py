@@ -203,6 +203,8 @@ def download(args: argparse.Namespace) -> int:
 
 def models(args: argparse.Namespace) -> int:
     root = args.model_dir
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such models directory")
     current, previous = artifacts.current_path(root), artifacts.previous_path(root)
     rows = []
     for path in artifacts.list_versions(root):

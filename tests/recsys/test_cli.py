@@ -277,6 +277,7 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
         "missing column": [*predict, "--input", str(tmp / "nocol.csv"), *out],
         "empty csv": [*predict, "--input", str(tmp / "empty.csv"), *out],
         "non-ASCII digits": [*predict, "--input", str(tmp / "other-digits.csv"), *out],
+        "missing models dir": ["models", "--model-dir", str(tmp / "nomodel")],
         "missing model dir": ["predict", "--model-dir", str(tmp / "nomodel"), "--input", "x", *out],
         "rating too high": [*rec, "--rate", "1=7"],
         "rating off the half-star grid": [*rec, "--rate", "1=3.3"],
