@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +20,8 @@ from bot.model_holder import ModelHolder
 from bot.retrain import Retrainer, RetrainOptions
 from bot.storage import Storage
 from recsys import artifacts
+from tests.e2e.botapi import FakeBotApi
+from tests.e2e.harness import make_token
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = {"epochs": 2, "dim": 16, "patience": 1}
@@ -103,3 +105,10 @@ def retrainer(storage: Storage, holder: ModelHolder, workdir: Path) -> Retrainer
 
 def fast_config_json() -> str:
     return json.dumps(FAST)
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[FakeBotApi]:
+    """A fake Bot API server per test module that runs a real bot process."""
+    with FakeBotApi(make_token()) as server:
+        yield server

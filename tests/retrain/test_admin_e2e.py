@@ -12,7 +12,7 @@ import pytest
 
 from bot import admin_texts
 from tests.e2e.botapi import FakeBotApi
-from tests.e2e.harness import BotProcess, Person, make_token
+from tests.e2e.harness import BotProcess, Person
 from tests.retrain.e2e import (
     FINAL,
     rate_popular,
@@ -29,12 +29,6 @@ ADMIN = 700_001
 RETRAINING = {"epochs": 2, "dim": 8, "patience": 1, "watch": None}
 """Unlike the template's model this one ranks by predicted rating (no watch model), so the
 lists before and after the swap differ and show which model served them."""
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(make_token()) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

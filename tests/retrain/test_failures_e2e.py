@@ -11,16 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.botapi import FakeBotApi
-from tests.e2e.harness import BotProcess, Person, listed_movies, make_token
+from tests.e2e.harness import BotProcess, Person, listed_movies
 from tests.retrain.e2e import FINAL, run_rows, start_bot, wait_text
 
 ADMIN = 700_002
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(make_token()) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
