@@ -19,6 +19,7 @@ from bot.storage import Storage
 from recsys import artifacts
 from recsys.download import download
 from recsys.popularity import PopularityRecommender
+from recsys.recommender import Recommender
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +49,18 @@ async def load_model(settings: Settings, storage: Storage) -> tuple[ModelHolder,
     the popularity ranking of everything in the database and asks for training.
     """
     current = artifacts.current_path(settings.model_dir)
-    if current is not None:
-        try:
-            model = await asyncio.to_thread(artifacts.load, current)
+    if current is None:
+        log.info("no trained model yet in %s", settings.model_dir)
+    else:
+        model = await _load(current, "model artifact")
+        if model is not None:
             log.info("serving model %s", model.info.version)
             return ModelHolder(model, personal=True), False
-        except (artifacts.ArtifactError, OSError) as err:
-            log.error("model artifact %s unusable: %s", current, err)
         previous = artifacts.previous_path(settings.model_dir)
-        if previous is not None:
-            try:
-                model = await asyncio.to_thread(artifacts.load, previous)
-                log.warning("serving the previous model %s instead", model.info.version)
-                return ModelHolder(model, personal=True), False
-            except (artifacts.ArtifactError, OSError) as err:
-                log.error("previous model artifact %s unusable: %s", previous, err)
-    else:
-        log.info("no trained model yet in %s", settings.model_dir)
+        model = await _load(previous, "previous model artifact") if previous else None
+        if model is not None:
+            log.warning("serving the previous model %s instead", model.info.version)
+            return ModelHolder(model, personal=True), False
     log.info("serving the popularity ranking until a model is trained")
     return ModelHolder(await popularity(storage), personal=False), True
 
@@ -74,3 +70,12 @@ async def popularity(storage: Storage) -> PopularityRecommender:
     ratings = await storage.training_snapshot()
     movies = await storage.all_movies()
     return await asyncio.to_thread(PopularityRecommender.from_ratings, ratings, movies)
+
+
+async def _load(path: Path, what: str) -> Recommender | None:
+    """The artifact at `path`, or None (logged as an error) when it is unusable."""
+    try:
+        return await asyncio.to_thread(artifacts.load, path)
+    except (artifacts.ArtifactError, OSError) as err:
+        log.error("%s %s unusable: %s", what, path, err)
+        return None
