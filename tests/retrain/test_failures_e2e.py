@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,30 +27,19 @@ def bot(
     process.stop()
 
 
-def wait_log(bot: BotProcess, pattern: str, timeout: float = 90) -> re.Match:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = re.search(pattern, bot.log())
-        if found:
-            return found
-        bot.check_alive()
-        time.sleep(0.2)
-    raise TimeoutError(f"{pattern!r} not in the log:\n{bot.log_tail()}")
-
-
 def test_corrupt_model_at_start_falls_back_with_a_clear_error(
     api: FakeBotApi, bot: BotProcess
 ) -> None:
-    error = wait_log(bot, r"ERROR.*model artifact \S+ unusable: .*")
+    error = bot.wait_log(r"ERROR.*model artifact \S+ unusable: .*", timeout=90)
     assert "weights.pt" in error.group(0)
     # no other model on disk: the popularity list serves while a first training is tried
-    wait_log(bot, r"training run \d+ failed: RuntimeError: injected training failure")
+    bot.wait_log(r"training run \d+ failed: RuntimeError: injected training failure", timeout=90)
     reply = Person(api, 700_300, "Ann").say("/recommend")
     assert listed_movies(reply)
 
 
 def test_failed_admin_run_keeps_serving_and_tells_why(api: FakeBotApi, bot: BotProcess) -> None:
-    wait_log(bot, r"training run \d+ failed")  # the first-start run is over
+    bot.wait_log(r"training run \d+ failed", timeout=90)  # the first-start run is over
     current = os.readlink(bot.models / "current")
     person, boss = Person(api, 700_301, "Bob"), Person(api, ADMIN, "Boss")
 
