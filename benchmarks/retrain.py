@@ -3,7 +3,7 @@
     python benchmarks/retrain.py [--movielens DIR] [--people 4] [--pace 0.25]
                                  [--idle-presses 400] [--train-config JSON] [--dir DIR]
 
-Starts the real bot process against the local fake Bot API server (tests/e2e/botapi.py) on a
+Starts the real bot process against the local fake Bot API server (tests/support/botapi.py) on a
 fresh database with the whole ml-latest-small, waits for its first model, then has --people
 simulated people press buttons (open a rating card, rate the movie, again and again), each
 waiting --pace seconds after a reply before the next press: first while nothing else
@@ -38,8 +38,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.e2e.botapi import Call, FakeBotApi, Message  # noqa: E402
-from tests.e2e.harness import BotProcess, Person, make_token  # noqa: E402
+from tests.support.botapi import Call, FakeBotApi, Message  # noqa: E402
+from tests.support.harness import BotProcess, Person, make_token  # noqa: E402
 
 ADMIN = 1_000_001
 TARGET_RATIO = 1.5
@@ -173,10 +173,10 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_data = os.environ.get("MOVIELENS_DIR") or str(
-        REPO.parent / "shared" / "datasets" / "ml-latest-small"
+    default_data = REPO.parent / "shared" / "datasets" / "ml-latest-small"
+    parser.add_argument(
+        "--movielens", type=Path, default=Path(os.environ.get("MOVIELENS_DIR") or default_data)
     )
-    parser.add_argument("--movielens", type=Path, default=Path(default_data))
     parser.add_argument("--people", type=int, default=4)
     parser.add_argument("--pace", type=float, default=0.25, help="seconds between presses")
     parser.add_argument("--idle-presses", type=int, default=400)

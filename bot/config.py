@@ -1,4 +1,4 @@
-"""Settings read once from the environment (and an optional `.env`).
+"""Settings read once from the environment (and an optional `.env`): every setting and its default.
 
 Every problem is reported as one `ConfigError` line naming the variable, so a
 misconfigured deployment fails at start-up instead of on the first update.
@@ -6,15 +6,20 @@ misconfigured deployment fails at start-up instead of on the first update.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from bot.schedule import ScheduleError, parse_duration, parse_schedule
+from bot.training.schedule import ScheduleError, parse_duration, parse_schedule
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_SCHEDULE = "6h"
+DEFAULT_TIMEOUT_S = 1800.0
+DEFAULT_MARGIN = 0.02
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 
 
@@ -42,13 +47,25 @@ class Settings:
     """MOVIELENS_DIR: a local ml-latest-small folder; when unset it is downloaded once."""
     log_level: str = "INFO"
     """LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR, CRITICAL."""
-    retrain_schedule: str = "6h"
+    retrain_schedule: str = DEFAULT_SCHEDULE
     """RETRAIN_SCHEDULE: an interval ("30m", "6h", "1d"), a 5-field crontab, or "off"."""
-    retrain_timeout: float = 1800.0
+    retrain_timeout: float = DEFAULT_TIMEOUT_S
     """RETRAIN_TIMEOUT: seconds (or "30m") after which a training run is stopped as failed."""
-    retrain_margin: float = 0.02
+    retrain_margin: float = DEFAULT_MARGIN
     """RETRAIN_MARGIN: how much worse (relative, 0.02 = 2%) a new model's validation metrics
     may be than the serving model's and still replace it."""
+    train_config: Mapping[str, Any] = field(default_factory=dict)
+    """TRAIN_CONFIG: JSON overrides of recsys.train.TrainConfig for every run, e.g.
+    {"epochs": 3, "dim": 16} for fast tests."""
+    migrations_dir: Path | None = None
+    """MIGRATIONS_DIR: the numbered SQL files; only a non-editable install (the Docker image)
+    needs it. None: storage's default, the `migrations/` folder beside the code."""
+    holdout_share: float = 0.1
+    """Share of (person, movie) pairs no model trains on, so runs are judged fairly (see
+    bot.training.holdout). Not an environment variable: changing it re-draws the slice."""
+    keep_models: int = 5
+    """Model artifacts kept on disk after a swap (rollback needs only the previous one);
+    each is tens of MB."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +89,7 @@ class Settings:
 
         data_dir = Path(get("DATA_DIR") or "data")
         movielens = get("MOVIELENS_DIR")
+        migrations = get("MIGRATIONS_DIR")
         return cls(
             token=token,
             base_url=_base_url(get("TELEGRAM_BASE_URL")),
@@ -83,7 +101,9 @@ class Settings:
             log_level=_log_level(get("LOG_LEVEL")),
             retrain_schedule=_schedule(get("RETRAIN_SCHEDULE")),
             retrain_timeout=_duration(get("RETRAIN_TIMEOUT")),
-            retrain_margin=_non_negative("RETRAIN_MARGIN", get("RETRAIN_MARGIN"), 0.02),
+            retrain_margin=_non_negative("RETRAIN_MARGIN", get("RETRAIN_MARGIN"), DEFAULT_MARGIN),
+            train_config=_train_config(get("TRAIN_CONFIG")),
+            migrations_dir=Path(migrations) if migrations else None,
         )
 
 
@@ -117,7 +137,7 @@ def _log_level(value: str | None) -> str:
 
 
 def _schedule(value: str | None) -> str:
-    schedule = value or "6h"
+    schedule = value or DEFAULT_SCHEDULE
     try:
         parse_schedule(schedule)
     except ScheduleError as err:
@@ -127,9 +147,24 @@ def _schedule(value: str | None) -> str:
 
 def _duration(value: str | None) -> float:
     try:
-        return parse_duration(value or 1800.0, name="RETRAIN_TIMEOUT")
+        return parse_duration(value or DEFAULT_TIMEOUT_S, name="RETRAIN_TIMEOUT")
     except ScheduleError as err:
         raise ConfigError(str(err)) from None
+
+
+def _train_config(value: str | None) -> dict[str, Any]:
+    """The JSON object, checked by building the TrainConfig the training process will build."""
+    # Imported here: recsys.train loads torch (3-5 s), which a config error should not wait for.
+    from recsys.train import TrainConfig
+
+    try:
+        overrides = json.loads(value) if value else {}
+        TrainConfig.from_dict(overrides)
+    except (json.JSONDecodeError, TypeError, ValueError, AttributeError) as err:
+        raise ConfigError(
+            f"TRAIN_CONFIG must be a JSON object of recsys TrainConfig fields: {err}"
+        ) from None
+    return dict(overrides)
 
 
 def _number(name: str, value: str | None, default: float) -> float:

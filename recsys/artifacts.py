@@ -17,7 +17,8 @@ written under a dot-prefixed temporary name and renamed into place, and pointers
 switched with ``os.replace`` (see recsys.pointers). Tensors are stored without pickle, and
 the checksums in meta.json catch a truncated or swapped file before any tensor reaches the
 model. Every failure to read an artifact is an ``ArtifactError`` whose message starts with
-the file at fault.
+the file at fault. What the tensors and meta mean is recsys.state's; listing and pruning the
+artifacts of a models directory is recsys.versions' (both names are offered here too).
 """
 
 from __future__ import annotations
@@ -28,12 +29,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import torch
@@ -49,9 +49,9 @@ from recsys.artifact_files import (
     write_json,
 )
 from recsys.pointers import CURRENT, PREVIOUS, TMP_PREFIX, fsync_dir, switch, target
-
-if TYPE_CHECKING:
-    from recsys.recommender import Recommender
+from recsys.state import from_state, to_state
+from recsys.trained import TrainedRecommender
+from recsys.versions import list_versions, prune
 
 __all__ = [
     "ArtifactError",
@@ -78,10 +78,14 @@ WEIGHTS = "weights.pt"
 HISTORY = "history.json"
 TRAINING = "ratings.pt"
 TITLES = "titles.json"
+DIR_MODE = 0o755
+"""An artifact directory's permissions: mkdtemp's 0700 would hide the model from a bot
+running as another user."""
+GIT_TIMEOUT_SECONDS = 5
 
 
 def save(
-    recommender: Recommender,
+    recommender: TrainedRecommender,
     models_dir: str | Path,
     *,
     history: Iterable[Any] | None = None,
@@ -100,7 +104,7 @@ def save(
     """
     root = Path(models_dir)
     root.mkdir(parents=True, exist_ok=True)
-    tensors, state = recommender.to_state()
+    tensors, state = to_state(recommender)
     info = jsonable(dataclasses.asdict(recommender.info))
     if metrics is not None:
         info["metrics"] = {str(k): float(v) for k, v in metrics.items()}
@@ -108,7 +112,7 @@ def save(
 
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
     try:
-        tmp.chmod(0o755)  # mkdtemp's 0700 would hide the model from a bot running as another user
+        tmp.chmod(DIR_MODE)
         files = {WEIGHTS: write_file(tmp / WEIGHTS, tensor_bytes(tensors))}
         if training is not None:
             files[TRAINING] = write_file(tmp / TRAINING, tensor_bytes(_training_tensors(training)))
@@ -145,19 +149,17 @@ def save(
     return final
 
 
-def load(path: str | Path) -> Recommender:
+def load(path: str | Path) -> TrainedRecommender:
     """Load one artifact directory (or a ``current``/``previous`` pointer to one).
 
     Raises ArtifactError naming the file when meta.json or weights.pt is missing, corrupt,
     truncated, from a newer format, or does not fit the recommender it describes.
     """
-    from recsys.recommender import Recommender
-
     folder = Path(path)
     meta = read_meta(folder)
     tensors = read_tensors(folder / WEIGHTS, meta)
     try:
-        recommender = Recommender.from_state(tensors, meta["state"])
+        recommender = from_state(tensors, meta["state"])
     except (KeyError, ValueError, TypeError, IndexError, RuntimeError) as exc:
         raise ArtifactError(
             f"{folder / WEIGHTS}: does not match {folder / META} ({type(exc).__name__}: {exc})"
@@ -191,7 +193,7 @@ def resolve(path: str | Path) -> Path:
     )
 
 
-def load_current(models_dir: str | Path) -> Recommender:
+def load_current(models_dir: str | Path) -> TrainedRecommender:
     """Load whatever ``models_dir/current`` points to; ArtifactError when there is none."""
     path = current_path(models_dir)
     if path is None:
@@ -310,47 +312,6 @@ def rollback(models_dir: str | Path) -> Path:
     return _activate_checked(root, previous)
 
 
-def list_versions(models_dir: str | Path) -> list[Path]:
-    """Every artifact directory under ``models_dir``, oldest first.
-
-    Names start with the save time to the second; meta.json's finer ``saved_at`` orders
-    models saved within the same second.
-    """
-    root = Path(models_dir)
-    if not root.is_dir():
-        return []
-    found = [
-        p
-        for p in root.iterdir()
-        if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and (p / META).exists()
-    ]
-    return sorted(found, key=lambda p: (p.name[:16], _saved_at(p), p.name))
-
-
-def prune(models_dir: str | Path, keep: int = 5, stale_after: float = 3600.0) -> list[Path]:
-    """Delete all but the newest ``keep`` artifacts, never current or previous; returns them.
-
-    Also removes temporaries that a killed save left behind, once older than ``stale_after``
-    seconds (younger ones may belong to a save still running in another process).
-    """
-    root = Path(models_dir)
-    pinned = {p.resolve() for p in (current_path(root), previous_path(root)) if p is not None}
-    versions = list_versions(root)
-    doomed = [p for p in versions[: max(len(versions) - keep, 0)] if p.resolve() not in pinned]
-    cutoff = time.time() - stale_after
-    doomed += [
-        p
-        for p in (root.glob(f"{TMP_PREFIX}*") if root.is_dir() else ())
-        if p.lstat().st_mtime < cutoff
-    ]
-    for path in doomed:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    return doomed
-
-
 def code_version() -> str:
     """Package version plus ``git describe`` of the checkout when there is one."""
     try:
@@ -363,7 +324,7 @@ def code_version() -> str:
             cwd=Path(__file__).resolve().parent,
             capture_output=True,
             text=True,
-            timeout=5,
+            timeout=GIT_TIMEOUT_SECONDS,
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -387,13 +348,6 @@ def _training_tensors(training: pd.DataFrame) -> dict[str, torch.Tensor]:
         "movieId": torch.from_numpy(ordered["movieId"].to_numpy(dtype="int64").copy()),
         "rating": torch.from_numpy(ordered["rating"].to_numpy(dtype="float32").copy()),
     }
-
-
-def _saved_at(path: Path) -> str:
-    try:
-        return str(json.loads((path / META).read_text(encoding="utf-8")).get("saved_at", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""
 
 
 def _free_name(root: Path, name: str) -> str:

@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from recsys import commands
 from recsys.commands import UsageError
+from recsys.results import MAX_RATING, MIN_RATING
 
 EXIT_BAD_INPUT = 2
 
@@ -210,7 +211,7 @@ def _movie_rating(text: str) -> tuple[int, float]:
         rating = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"rating in {text!r} is not a number") from None
-    if not (0.5 <= rating <= 5.0 and math.isclose(rating * 2, round(rating * 2))):
+    if not (MIN_RATING <= rating <= MAX_RATING and math.isclose(rating * 2, round(rating * 2))):
         raise argparse.ArgumentTypeError(
             f"rating in {text!r} must be 0.5-5 in half stars (0.5, 1, 1.5, ... 5)"
         )

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from recsys import artifacts
+from recsys.evaluation import user_ratings
 from recsys.tables import read_ids, render, render_pairs, write_csv
+from recsys.train import EpochStats, TrainConfig
 
 
 class UsageError(Exception):
@@ -184,9 +187,9 @@ def recommend(args: argparse.Namespace) -> int:
             i["title"] or "",
             i["predicted_rating"],
             i["score"],
-            _because(i["because"], titles),
+            _because(item.because, titles),
         )
-        for i in items
+        for i, item in zip(items, result.items, strict=True)
     ]
     headers = ["rank", "movieId", "title", "predicted", "score", "because you rated"]
     _emit(args, payload, note + "\n\n" + render(headers, rows))
@@ -236,7 +239,7 @@ def rollback(args: argparse.Namespace) -> int:
     return 0
 
 
-def _recommend_users(args: argparse.Namespace, folder: Any) -> int:
+def _recommend_users(args: argparse.Namespace, folder: Path) -> int:
     if args.output is None:
         raise UsageError("--users needs --output recs.csv")
     if args.genre or args.exclude_genre:
@@ -277,11 +280,7 @@ def _recommend_users(args: argparse.Namespace, folder: Any) -> int:
 
 
 def _ratings_by_user(training: pd.DataFrame, users: set[int]) -> dict[int, dict[int, float]]:
-    wanted = training[training["userId"].isin(users)]
-    return {
-        int(u): dict(zip(g["movieId"].tolist(), g["rating"].astype(float).tolist(), strict=True))
-        for u, g in wanted.groupby("userId")
-    }
+    return user_ratings(training[training["userId"].isin(users)])
 
 
 def _ratings_from_args(pairs: list[tuple[int, float]]) -> dict[int, float]:
@@ -300,9 +299,9 @@ def _check_genres(known: list[str], asked: list[str]) -> None:
         raise UsageError(f"unknown genre {unknown[0]!r}; known: {', '.join(known) or 'none'}")
 
 
-def _train_config(args: argparse.Namespace):
+def _train_config(args: argparse.Namespace) -> TrainConfig:
     """TrainConfig with only the flags the person gave; the rest keep the tuned defaults."""
-    from recsys.train import TrainConfig, resolve_device
+    from recsys.train import resolve_device
 
     given = {
         name: getattr(args, name)
@@ -318,11 +317,11 @@ def _train_config(args: argparse.Namespace):
 
 
 @contextmanager
-def _epoch_bar(config: Any, desc: str) -> Iterator[Callable[[Any], None]]:
+def _epoch_bar(config: TrainConfig, desc: str) -> Iterator[Callable[[EpochStats], None]]:
     """A tqdm bar on stderr advanced by fit()'s per-epoch callback."""
     with tqdm(total=config.epochs, desc=desc, unit="epoch", file=sys.stderr) as bar:
 
-        def progress(stats: Any) -> None:
+        def progress(stats: EpochStats) -> None:
             postfix = {"loss": f"{stats.train_loss:.4f}"}
             if stats.val_rmse is not None:
                 postfix["val_rmse"] = f"{stats.val_rmse:.4f}"
@@ -335,11 +334,11 @@ def _epoch_bar(config: Any, desc: str) -> Iterator[Callable[[Any], None]]:
             bar.set_description(f"{desc} (early stop)", refresh=True)
 
 
-def _because(because: Mapping[str, Any] | None, titles: Mapping[int, str]) -> str:
+def _because(because: tuple[int, float] | None, titles: Mapping[int, str]) -> str:
     if because is None:
         return ""
-    movie = because["movie_id"]
-    return f"{titles.get(movie, movie)} ({because['rating']:g})"
+    movie, rating = because
+    return f"{titles.get(movie, movie)} ({rating:g})"
 
 
 def _metrics_line(metrics: Mapping[str, float]) -> str:

@@ -1,19 +1,73 @@
-"""Scoring a trained recommender on a held-out split, through the path the bot serves."""
+"""Scoring recommenders on held-out ratings, through the path the bot serves.
+
+- `evaluate`: the full report on a split (accuracy, fold-in accuracy, top-k, coverage) of
+  a trained recommender; what `recsys evaluate` and benchmarks/accuracy.py print.
+- `heldout_scores`: the two numbers the bot's retraining gate compares (RMSE, NDCG@10), for
+  any recommender, the popularity fallback included.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from recsys import metrics
+from recsys.hashing import splitmix64
 from recsys.ids import encode_ratings
-from recsys.recommender import Recommender
+from recsys.interface import Recommender
+from recsys.trained import TrainedRecommender
+
+MAX_EVAL_PEOPLE = 2000
+"""`heldout_scores` ranks for at most this many people (a fixed hash-chosen subset)."""
+
+
+def heldout_scores(
+    recommender: Recommender,
+    train: pd.DataFrame,
+    held: pd.DataFrame,
+    *,
+    k: int = 10,
+    max_people: int = MAX_EVAL_PEOPLE,
+) -> dict[str, float]:
+    """{"rmse": ..., "ndcg@<k>": ...} of `recommender` on the `held` ratings.
+
+    RMSE of `predict` on every held (userId, movieId) pair (NaN when `held` is empty).
+    NDCG@k of `recommend` for each person with a relevant held rating (>= RELEVANT_RATING),
+    folded in from their `train` ratings (NaN when nobody has one); with more than
+    `max_people` such people, the `max_people` with the smallest splitmix64 hash of their
+    id, the same subset for every model.
+    """
+    predicted = recommender.predict(held["userId"].to_numpy(), held["movieId"].to_numpy())
+    actual = held["rating"].to_numpy(dtype=np.float64)
+    rmse = metrics.rmse(predicted, actual) if len(held) else math.nan
+    return {"rmse": rmse, f"ndcg@{k}": _heldout_ndcg(recommender, train, held, k, max_people)}
+
+
+def _heldout_ndcg(
+    recommender: Recommender, train: pd.DataFrame, held: pd.DataFrame, k: int, max_people: int
+) -> float:
+    relevant = held[held["rating"] >= metrics.RELEVANT_RATING].groupby("userId")["movieId"].agg(set)
+    people = relevant.index.to_numpy()
+    if people.size > max_people:
+        people = people[np.argsort(splitmix64(people.astype(np.uint64)))[:max_people]]
+    known = train[train["userId"].isin(people)]
+    rated = {
+        person: dict(zip(group["movieId"].tolist(), group["rating"].tolist(), strict=True))
+        for person, group in known.groupby("userId")
+    }
+    scores = []
+    for person in people:
+        top = [item.movie_id for item in recommender.recommend(rated.get(person, {}), k).items]
+        scores.append(metrics.ndcg_at_k(top, relevant[person], k))
+    return float(np.mean(scores)) if scores else math.nan
 
 
 def evaluate(
-    recommender: Recommender, train: pd.DataFrame, test: pd.DataFrame, k: int = 10
+    recommender: TrainedRecommender, train: pd.DataFrame, test: pd.DataFrame, k: int = 10
 ) -> dict[str, float]:
     """RMSE/MAE on the held-out pairs whose user and movie the model knows; the same RMSE
     with each user folded in from their training ratings as a new person ("foldin_rmse");
@@ -59,7 +113,7 @@ def served_lists(
 
 
 def foldin_rmse(
-    recommender: Recommender,
+    recommender: TrainedRecommender,
     ratings_by_user: dict[int, dict[int, float]],
     users: np.ndarray,
     movies: np.ndarray,
@@ -79,6 +133,8 @@ def foldin_rmse(
 def user_ratings(train: pd.DataFrame) -> dict[int, dict[int, float]]:
     """{userId: {movieId: rating}} for folding training users in as new people."""
     return {
-        int(u): dict(zip(g["movieId"].tolist(), g["rating"].astype(float).tolist(), strict=True))
-        for u, g in train.groupby("userId")
+        int(cast(int, u)): dict(
+            zip(g["movieId"].tolist(), g["rating"].astype(float).tolist(), strict=True)
+        )
+        for u, g in train.groupby("userId")  # an int64 column: every key is an int
     }

@@ -1,4 +1,4 @@
-"""The plain data a recommender hands back (re-exported by recsys.recommender)."""
+"""The plain data a recommender hands back: model info, one recommendation, a list of them."""
 
 from __future__ import annotations
 

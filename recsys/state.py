@@ -1,4 +1,14 @@
-"""Validation for Recommender.from_state: every key and shape checked, errors name the key."""
+"""A TrainedRecommender as tensors plus JSON-able metadata, and back (used by recsys.artifacts;
+nothing here touches files).
+
+- `to_state(recommender) -> (tensors, meta)`: `tensors` maps names to torch tensors (the
+  model's state_dict under "model.<name>", then "users", "items" (external ids, int64),
+  "item_count" (int64), "item_mean" (float32), "item_genres" (uint8, items x genres) and,
+  when a watch model was trained, "watch.items" and "watch.weights"); `meta` is JSON-able
+  (format, kind, dim, info, genres vocabulary, serve settings, watch settings).
+- `from_state(tensors, meta) -> TrainedRecommender` rebuilds it and raises ValueError naming
+  the key when a tensor is missing, extra or has the wrong shape, or meta is wrong.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +21,20 @@ import torch
 
 from recsys.ids import IdMap
 from recsys.models import MODEL_KINDS, build_model
-from recsys.recommender import STATE_FORMAT, Recommender, ServeSettings
 from recsys.results import ModelInfo
+from recsys.trained import ServeSettings, TrainedRecommender
 from recsys.watch import ITEMS_KEY, WEIGHTS_KEY, WatchConfig, WatchModel
 
+STATE_FORMAT = 1
 FIXED_KEYS = ("users", "items", "item_count", "item_mean", "item_genres")
+MODEL_PREFIX = "model."
 
 
-def recommender_state(recommender: Recommender) -> tuple[dict[str, torch.Tensor], dict]:
-    """Recommender.to_state(): every array as a CPU tensor, everything else JSON-able."""
-    tensors = {f"model.{k}": v.detach().cpu() for k, v in recommender.model.state_dict().items()}
+def to_state(recommender: TrainedRecommender) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Every array as a CPU tensor, everything else JSON-able."""
+    tensors = {
+        f"{MODEL_PREFIX}{k}": v.detach().cpu() for k, v in recommender.model.state_dict().items()
+    }
     tensors["users"] = torch.from_numpy(recommender.users.ids.copy())
     tensors["items"] = torch.from_numpy(recommender.items.ids.copy())
     tensors["item_count"] = torch.from_numpy(recommender.item_count.copy())
@@ -40,12 +54,13 @@ def recommender_state(recommender: Recommender) -> tuple[dict[str, torch.Tensor]
     return tensors, meta
 
 
-def recommender_parts(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> dict:
-    """Keyword arguments for Recommender(...) from to_state()'s output, or ValueError."""
+def from_state(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> TrainedRecommender:
+    """Rebuilds a recommender from to_state()'s output; ValueError (naming the key) on
+    anything inconsistent."""
     if meta.get("format") != STATE_FORMAT:
         raise ValueError(f"meta 'format' is {meta.get('format')!r}, expected {STATE_FORMAT}")
     kind = meta.get("kind")
-    if kind not in MODEL_KINDS:
+    if not isinstance(kind, str) or kind not in MODEL_KINDS:
         raise ValueError(f"meta 'kind' is {kind!r}, expected one of {', '.join(MODEL_KINDS)}")
     dim = meta.get("dim")
     if not isinstance(dim, int) or dim <= 0:
@@ -64,7 +79,9 @@ def recommender_parts(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, An
     _check_shape(tensors, "item_genres", (n_items, len(genre_names)))
 
     model = build_model(kind, len(users), n_items, dim)
-    model_state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
+    model_state = {
+        k[len(MODEL_PREFIX) :]: v for k, v in tensors.items() if k.startswith(MODEL_PREFIX)
+    }
     expected = model.state_dict()
     missing = sorted(set(expected) - set(model_state))
     extra = sorted(set(model_state) - set(expected))
@@ -75,13 +92,13 @@ def recommender_parts(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, An
     for name, value in expected.items():
         if tuple(model_state[name].shape) != tuple(value.shape):
             raise ValueError(
-                f"tensor 'model.{name}' has shape {tuple(model_state[name].shape)}, "
+                f"tensor '{MODEL_PREFIX}{name}' has shape {tuple(model_state[name].shape)}, "
                 f"expected {tuple(value.shape)}"
             )
     model.load_state_dict(model_state)
 
     watch = _watch(tensors, meta.get("watch"), n_items)
-    known = set(FIXED_KEYS) | {f"model.{k}" for k in expected}
+    known = set(FIXED_KEYS) | {f"{MODEL_PREFIX}{k}" for k in expected}
     if watch is not None:
         known |= {ITEMS_KEY, WEIGHTS_KEY}
     unexpected = sorted(set(tensors) - known)
@@ -92,20 +109,20 @@ def recommender_parts(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, An
         serve = ServeSettings(**meta.get("serve", {}))
     except (KeyError, TypeError) as exc:
         raise ValueError(f"meta 'info' or 'serve' is malformed: {exc}") from None
-    return {
-        "model": model,
-        "kind": kind,
-        "users": users,
-        "items": items,
-        "item_count": tensors["item_count"].numpy(),
-        "item_mean": tensors["item_mean"].numpy(),
-        "item_genres": tensors["item_genres"].numpy().astype(bool),
-        "genre_names": genre_names,
-        "info": info,
-        "dim": dim,
-        "watch": watch,
-        "serve": serve,
-    }
+    return TrainedRecommender(
+        model,
+        kind,
+        users,
+        items,
+        item_count=tensors["item_count"].numpy(),
+        item_mean=tensors["item_mean"].numpy(),
+        item_genres=tensors["item_genres"].numpy().astype(bool),
+        genre_names=genre_names,
+        info=info,
+        dim=dim,
+        watch=watch,
+        serve=serve,
+    )
 
 
 def _check_shape(tensors: Mapping[str, torch.Tensor], key: str, shape: tuple[int, ...]) -> None:

@@ -98,7 +98,7 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, float | np.floating):
-        if float(value).is_integer() and abs(value) >= 1:
+        if float(value).is_integer() and abs(float(value)) >= 1:
             return str(int(value))
         return f"{value:.4f}"
     return str(value)

@@ -4,7 +4,6 @@ Fold-in solves a ~129x129 system and multiplies a few small matrices. Multi-thre
 gains nothing on problems this small and, when the cores are busy (retraining runs next
 to the bot), its threads wait for each other: measured here, the slowest of 610 calls took
 ~160 ms with two BLAS threads and ~22 ms with one; the median stays ~1.6 ms either way.
-Uses threadpoolctl when installed; without it, serving just runs with the default threads.
 """
 
 from __future__ import annotations
@@ -13,21 +12,15 @@ import contextlib
 import functools
 from collections.abc import Iterator
 
+from threadpoolctl import ThreadpoolController
+
 
 @functools.cache
-def _controller():  # type: ignore[no-untyped-def]
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
+def _controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
 @contextlib.contextmanager
 def single_blas_thread() -> Iterator[None]:
-    controller = _controller()
-    if controller is None:
-        yield
-        return
-    with controller.limit(limits=1, user_api="blas"):
+    with _controller().limit(limits=1, user_api="blas"):
         yield

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,13 +17,16 @@ import torch
 from torch import nn
 
 from recsys.ids import IdMap, encode_ratings
-from recsys.models import MODEL_KINDS, RatingModel, build_model
-from recsys.recommender import Recommender, ServeSettings
+from recsys.models import MODEL_KINDS, build_model
+from recsys.rating_model import RatingModel
 from recsys.results import ModelInfo
 from recsys.selection import genre_matrix
+from recsys.trained import ServeSettings, TrainedRecommender
 from recsys.watch import WatchConfig, train_watch
 
 MAX_SEED = 2**32 - 1
+MIN_IMPROVEMENT = 1e-5
+"""A validation RMSE must beat the best so far by more than this to count as better."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,26 @@ class TrainConfig:
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"seed must be in 0-{MAX_SEED}, got {self.seed}")
 
+    @classmethod
+    def from_dict(cls, overrides: dict[str, Any]) -> TrainConfig:
+        """A config from JSON overrides of the defaults, e.g. {"epochs": 3, "serve":
+        {"min_support": 2}}; nested "watch"/"serve" objects become their classes.
+
+        TypeError when `overrides` is not a dict or names an unknown field; ValueError
+        when a value is out of range (as the constructor checks).
+        """
+        if not isinstance(overrides, dict):
+            raise TypeError(f"expected a JSON object, got {type(overrides).__name__}")
+        fields: dict[str, Any] = dict(overrides)
+        nested: tuple[tuple[str, type[WatchConfig] | type[ServeSettings]], ...] = (
+            ("watch", WatchConfig),
+            ("serve", ServeSettings),
+        )
+        for name, settings in nested:
+            if isinstance(fields.get(name), dict):
+                fields[name] = settings(**fields[name])
+        return cls(**fields)
+
 
 @dataclass(frozen=True)
 class EpochStats:
@@ -101,7 +125,7 @@ class EpochStats:
 
 @dataclass(frozen=True)
 class FitResult:
-    recommender: Recommender
+    recommender: TrainedRecommender
     history: list[EpochStats]
 
 
@@ -180,7 +204,7 @@ def _fit(
         metrics={"val_rmse": min(best)} if best else {},
         config=dataclasses.asdict(config),
     )
-    recommender = Recommender(
+    recommender = TrainedRecommender(
         model, config.model, users, items, count, mean, genres, names, info,
         dim=config.dim, watch=watch, serve=config.serve,
     )  # fmt: skip
@@ -212,7 +236,7 @@ def _train_loop(
             batch = perm[start : start + config.batch_size]
             u, i, r = users[batch], items[batch], ratings[batch]
             mse = ((model(u, i) - r) ** 2).mean()
-            loss = mse + _penalty(model, u, i, config)
+            loss = mse + model.penalty(u, i, config.l2, config.bias_l2)
             for optimiser in optimisers:
                 optimiser.zero_grad(set_to_none=True)
             loss.backward()
@@ -229,7 +253,7 @@ def _train_loop(
             progress(stats)
         if val_rmse is None:
             continue
-        if val_rmse < best_rmse - 1e-5:
+        if val_rmse < best_rmse - MIN_IMPROVEMENT:
             best_rmse, best_state, stale = val_rmse, copy.deepcopy(model.state_dict()), 0
         else:
             stale += 1
@@ -246,7 +270,8 @@ def _train_loop(
 def _optimisers(model: RatingModel, lr: float) -> list[torch.optim.Optimizer]:
     """Adam for the whole model, with sparse gradients for the embedding tables: a batch
     touches a few hundred of ~10k rows, and updating only those makes epochs ~2x faster."""
-    sparse, dense = [], []
+    sparse: list[nn.Parameter] = []
+    dense: list[nn.Parameter] = []
     for module in model.modules():
         if isinstance(module, nn.Embedding):
             module.sparse = True
@@ -257,18 +282,6 @@ def _optimisers(model: RatingModel, lr: float) -> list[torch.optim.Optimizer]:
     if dense:
         optimisers.append(torch.optim.Adam(dense, lr=lr))
     return optimisers
-
-
-def _penalty(
-    model: RatingModel, u: torch.Tensor, i: torch.Tensor, config: TrainConfig
-) -> torch.Tensor:
-    """L2 on the parameters this batch touched (per rating, as SGD-style MF does)."""
-    vectors = (model.user_emb(u) ** 2).sum(-1) + (model.item_emb(i) ** 2).sum(-1)
-    penalty = config.l2 * vectors.mean()
-    if hasattr(model, "user_bias"):
-        biases = model.user_bias(u).squeeze(-1) ** 2 + model.item_bias(i).squeeze(-1) ** 2
-        penalty = penalty + config.bias_l2 * biases.mean()
-    return penalty
 
 
 @torch.no_grad()

@@ -11,7 +11,9 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, CallbackQueryHandler, CommandHandler
 
-from bot import app, texts
+from bot import app
+from bot.chat import texts
+from bot.chat.errors import on_error
 from bot.config import Settings
 
 TOKEN = "123456:AAHsecret-Token_value42"
@@ -58,25 +60,25 @@ def test_application_has_every_command_buttons_and_the_rate_limiter() -> None:
     assert any(isinstance(h, CallbackQueryHandler) for h in handlers)
     assert isinstance(application.bot.rate_limiter, AIORateLimiter)
     assert application.bot.base_url == f"http://127.0.0.1:8081/bot{TOKEN}"
-    assert application.bot_data["settings"] is settings
+    assert application.bot_data.settings is settings
 
 
 async def test_error_in_a_command_is_logged_and_the_person_told(caplog) -> None:
     bot = RecordingBot()
     context = SimpleNamespace(error=RuntimeError("boom"), bot=bot)
-    with caplog.at_level(logging.ERROR, logger="bot.app"):
-        await app.on_error(message_update(), context)
+    with caplog.at_level(logging.ERROR, logger="bot.chat.errors"):
+        await on_error(message_update(), context)
     assert bot.sent == [(42, texts.ERROR)]
     assert caplog.records[0].exc_info[1] is context.error
 
 
 async def test_error_in_a_button_is_answered_on_the_button() -> None:
     bot = RecordingBot()
-    await app.on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
+    await on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
     assert bot.answers == [texts.ERROR] and bot.sent == []
 
 
 async def test_error_after_the_button_was_answered_goes_to_the_chat() -> None:
     bot = RecordingBot(answer_error=BadRequest("Query is too old"))
-    await app.on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
+    await on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
     assert bot.sent == [(42, texts.ERROR)]

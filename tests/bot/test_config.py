@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import __main__ as entry
+from bot.app import retrain_options
 from bot.config import ConfigError, Settings
 
 TOKEN = "123456:ABC-def_ghiJKL"
@@ -95,3 +96,17 @@ def test_main_reads_a_dotenv_file(
     # The token comes from .env, so the first complaint is about the next variable.
     assert entry.main() == 2
     assert "LOG_LEVEL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [("{not json", "Expecting"), ("[1, 2]", "JSON object"), ('{"epochz": 3}', "epochz")],
+)
+def test_bad_train_config_is_a_config_error(raw: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=f"TRAIN_CONFIG.*{problem}"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "TRAIN_CONFIG": raw})
+
+
+def test_train_config_overrides_reach_the_retrain_options() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "TRAIN_CONFIG": '{"dim": 8}'})
+    assert retrain_options(settings).train_config == {"dim": 8}

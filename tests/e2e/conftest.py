@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.botapi import FakeBotApi
-from tests.e2e.harness import BotProcess, Person, make_token, movielens_dir, write_subset
+from tests.support.botapi import FakeBotApi
+from tests.support.data import write_subset
+from tests.support.harness import BotProcess, Person, make_token
 
 ADMIN_ID = 424242
 EARLY_BIRD = 900_000
@@ -62,12 +63,8 @@ def fake_api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture(scope="package")
-def movielens_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        source = movielens_dir()
-    except FileNotFoundError as err:
-        pytest.fail(str(err))
-    return write_subset(source, tmp_path_factory.mktemp("movielens"))
+def movielens_subset(real_movielens_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_subset(real_movielens_dir, tmp_path_factory.mktemp("movielens"))
 
 
 @pytest.fixture(scope="package")

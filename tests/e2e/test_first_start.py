@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from tests.e2e.botapi import FakeBotApi
 from tests.e2e.conftest import FIRST_START
-from tests.e2e.harness import BotProcess, listed_movies
+from tests.support.botapi import FakeBotApi
+from tests.support.harness import BotProcess, listed_movies
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
-from tests.e2e.botapi import FakeBotApi
-from tests.e2e.harness import BotProcess, Person, listed_movies, stored_ratings
+from tests.support.botapi import FakeBotApi
+from tests.support.harness import BotProcess, Person, listed_movies, stored_ratings
 
 pytestmark = pytest.mark.e2e
 _others = itertools.count(990_001)

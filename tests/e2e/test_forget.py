@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import BotProcess, Person, button_texts, person_known, stored_ratings
+from tests.support.harness import BotProcess, Person, button_texts, person_known, stored_ratings
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.e2e.botapi import NOT_MODIFIED, FakeBotApi, buttons
-from tests.e2e.harness import (
+from tests.support.botapi import NOT_MODIFIED, FakeBotApi, buttons
+from tests.support.harness import (
     BotProcess,
     Person,
     button_texts,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import BotProcess, Person, listed_movies, numbered_buttons
+from tests.support.harness import BotProcess, Person, listed_movies, numbered_buttons
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.botapi import FakeBotApi
-from tests.e2e.harness import BotProcess, make_token
+from tests.support.botapi import FakeBotApi
+from tests.support.harness import BotProcess, make_token
 
 pytestmark = pytest.mark.e2e
 

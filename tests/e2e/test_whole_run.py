@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import conftest
-from tests.e2e.botapi import FakeBotApi
-from tests.e2e.harness import BotProcess, Person
+from tests.support.botapi import FakeBotApi
+from tests.support.harness import BotProcess, Person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.run_last]
 

@@ -17,14 +17,16 @@ from recsys import artifacts
 from recsys.artifacts import ArtifactError
 from recsys.ids import IdMap
 from recsys.models import build_model
-from recsys.recommender import ModelInfo, Recommender
+from recsys.results import ModelInfo
+from recsys.state import to_state
+from recsys.trained import TrainedRecommender
 
 USERS = [3, 7, 11, 20]
 MOVIES = [1, 2, 5, 8, 13, 21]
 
 
-def tiny_recommender(seed: int = 0, kind: str = "mf_bias") -> Recommender:
-    """A real Recommender over random parameters: artifacts care about bytes, not quality."""
+def tiny_recommender(seed: int = 0, kind: str = "mf_bias") -> TrainedRecommender:
+    """A real TrainedRecommender over random parameters: artifacts care about bytes, not quality."""
     torch.manual_seed(seed)
     model = build_model(kind, len(USERS), len(MOVIES), dim=3, global_mean=3.5)
     info = ModelInfo(
@@ -39,7 +41,7 @@ def tiny_recommender(seed: int = 0, kind: str = "mf_bias") -> Recommender:
     )
     genres = np.zeros((len(MOVIES), 2), dtype=bool)
     genres[::2, 0] = True
-    return Recommender(
+    return TrainedRecommender(
         model,
         kind,
         IdMap.from_values(USERS),
@@ -53,7 +55,7 @@ def tiny_recommender(seed: int = 0, kind: str = "mf_bias") -> Recommender:
     )
 
 
-def predictions(rec: Recommender) -> np.ndarray:
+def predictions(rec: TrainedRecommender) -> np.ndarray:
     users, movies = np.meshgrid(USERS, MOVIES)
     return rec.predict(users.ravel(), movies.ravel())
 
@@ -230,7 +232,7 @@ def test_newer_format_is_refused(saved: Path) -> None:
 
 def test_weights_that_do_not_fit_the_meta(saved: Path) -> None:
     """A consistent checksum but the wrong tensors (e.g. another model's file copied in)."""
-    other = tiny_recommender().to_state()[0]
+    other = to_state(tiny_recommender())[0]
     other["items"] = torch.arange(50)
     replace_weights(saved, other)
 

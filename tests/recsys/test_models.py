@@ -1,7 +1,9 @@
-"""The three models share forward(users, items) and compute the documented formulas."""
+"""The three models share forward(users, items), compute the documented formulas, and each
+brings its own serving side: fallbacks and fold-in."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -38,3 +40,45 @@ def test_ncf_has_the_notebooks_layers():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="unknown model kind 'svd'"):
         build_model("svd", 1, 1, 1)
+
+
+def test_mf_bias_falls_back_on_its_mean_and_biases():
+    model = build_model("mf_bias", n_users=2, n_items=3, dim=2, global_mean=3.5)
+    with torch.no_grad():
+        model.user_bias.weight.copy_(torch.tensor([[0.25], [-0.5]]))
+        model.item_bias.weight.copy_(torch.tensor([[0.5], [0.0], [-1.0]]))
+    baseline = model.item_side(np.array([4.0, 3.0, 1.0]), np.array([2, 1, 1])).baseline
+    assert baseline.mean == 3.5
+    assert baseline.items.tolist() == [4.0, 3.5, 2.5] == baseline.shown.tolist()
+    assert baseline.users.tolist() == [3.75, 3.0]
+
+
+@pytest.mark.parametrize("kind", ["mf", "ncf"])
+def test_models_without_biases_fall_back_on_movie_means(kind):
+    model = build_model(kind, n_users=2, n_items=2, dim=3)
+    baseline = model.item_side(np.array([3.0, 4.0], dtype=np.float32), np.array([1, 3])).baseline
+    assert baseline.mean == pytest.approx(3.75)  # (3 * 1 + 4 * 3) / 4
+    assert baseline.items.tolist() == [3.0, 4.0] and baseline.users.tolist() == [3.75, 3.75]
+
+
+def test_ridge_fold_in_recovers_the_vector_behind_the_ratings():
+    torch.manual_seed(0)
+    model = build_model("mf", n_users=1, n_items=12, dim=3)
+    side = model.item_side(np.full(12, 3.0), np.ones(12, dtype=np.int64))
+    truth = side.vectors @ np.array([0.5, -1.0, 2.0])
+    folded = side.fold_in(np.arange(8), truth[:8], l2=1e-9)
+    assert folded.predict(None) == pytest.approx(truth, abs=1e-5)
+    assert folded.predict(np.array([9, 11])) == pytest.approx(truth[[9, 11]], abs=1e-5)
+    assert set(folded.explain(np.arange(12)).tolist()) <= set(range(8))  # rated positions
+
+
+def test_mf_bias_penalises_its_biases_too():
+    model = build_model("mf_bias", n_users=1, n_items=1, dim=2)
+    with torch.no_grad():
+        model.user_emb.weight.zero_()
+        model.item_emb.weight.fill_(1.0)
+        model.user_bias.weight.fill_(1.0)
+        model.item_bias.weight.fill_(2.0)
+    one = torch.tensor([0])
+    penalty = model.penalty(one, one, l2=0.5, bias_l2=0.1).item()
+    assert penalty == pytest.approx(0.5 * 2 + 0.1 * (1 + 4))

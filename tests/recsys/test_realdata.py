@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,9 @@ from recsys.train import TrainConfig, fit
 
 pytestmark = pytest.mark.realdata
 
-DEFAULT_DIR = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "ml-latest-small"
 
-
-def movielens_dir() -> Path:
-    folder = Path(os.environ.get("MOVIELENS_DIR", DEFAULT_DIR))
-    assert (folder / "ratings.csv").is_file(), (
-        f"MovieLens data not found in {folder}: set MOVIELENS_DIR to an ml-latest-small folder"
-    )
-    return folder
-
-
-def test_default_mf_bias_meets_the_rmse_bound_and_ranks_well():
-    data = load_movielens(movielens_dir())
+def test_default_mf_bias_meets_the_rmse_bound_and_ranks_well(real_movielens_dir: Path):
+    data = load_movielens(real_movielens_dir)
     train, test = notebook_split(data.ratings)
     recommender = fit(train, TrainConfig(), data.movies).recommender
     result = evaluate(recommender, train, test)

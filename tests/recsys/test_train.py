@@ -8,17 +8,13 @@ import torch
 
 from recsys import metrics
 from recsys.train import EpochStats, TrainConfig, fit
-from tests.recsys.synthetic import holdout, low_rank
+from recsys.trained import ServeSettings
+from recsys.watch import WatchConfig
+from tests.support.synthetic import FAST as FAST_FIT
+from tests.support.synthetic import holdout, low_rank
 
-FAST = {
-    "dim": 8,
-    "l2": 0.03,
-    "lr": 0.02,
-    "lr_decay": 0.9,
-    "batch_size": 256,
-    "epochs": 60,
-    "patience": 4,
-}
+FAST = {**FAST_FIT, "epochs": 60}
+"""Longer than the shared FAST: these tests measure how close training gets to the noise."""
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +121,31 @@ def test_config_round_trips_through_its_json_form(data):
     _, train, _ = data
     info = fit(train, TrainConfig(**{**FAST, "epochs": 1})).recommender.info
     assert TrainConfig(**info.config) == TrainConfig(**{**FAST, "epochs": 1})
+
+
+def test_from_dict_builds_nested_settings():
+    config = TrainConfig.from_dict(
+        {"epochs": 3, "watch": {"l2": 50.0}, "serve": {"min_support": 2}}
+    )
+    assert config == TrainConfig(
+        epochs=3, watch=WatchConfig(l2=50.0), serve=ServeSettings(min_support=2)
+    )
+    assert TrainConfig.from_dict({"watch": None}).watch is None
+    assert TrainConfig.from_dict({}) == TrainConfig()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ([1, 2], TypeError),
+        ("epochs=3", TypeError),
+        ({"epoch": 3}, TypeError),
+        ({"serve": {"fold_in": 0.1}}, TypeError),
+        ({"epochs": 0}, ValueError),
+        ({"watch": {"l2": -1.0}}, ValueError),
+    ],
+    ids=repr,
+)
+def test_from_dict_refuses_bad_overrides(overrides, error):
+    with pytest.raises(error):
+        TrainConfig.from_dict(overrides)

@@ -1,0 +1,107 @@
+"""Admin commands: /retrain, /model, /rollback, /stats. Anyone not in ADMIN_IDS gets a refusal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Message, Update, User
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler
+
+from bot.chat import admin_texts as texts
+from bot.chat import plots
+from bot.chat.context import BotApplication, BotContext
+from bot.chat.jobs import while_running
+from bot.chat.live_message import LiveMessage
+from bot.training.retrainer import RetrainBusy
+from bot.training.runs import run_curve
+from bot.training.schedule import describe, parse_schedule
+from recsys.artifacts import ArtifactError
+
+log = logging.getLogger(__name__)
+
+RUNS_SHOWN = 5
+RUNS_PLOTTED = 50
+
+
+def register(application: BotApplication) -> None:
+    """Adds the admin commands."""
+    commands = {"retrain": retrain, "model": model, "rollback": rollback, "stats": stats}
+    for name, callback in commands.items():
+        # block=False: a /retrain awaiting its run must not hold up everyone's updates
+        application.add_handler(CommandHandler(name, callback, block=False))
+
+
+async def retrain(update: Update, context: BotContext) -> None:
+    """/retrain: starts a run now and keeps one message updated until it ends."""
+    if (admin := await _admin(update, context)) is None:
+        return
+    message, user = admin
+    retrainer = context.retrainer
+    if retrainer.busy:
+        await message.reply_text(texts.ALREADY_RUNNING)
+        return
+    live = LiveMessage(await message.reply_text(texts.STARTED, parse_mode=ParseMode.HTML))
+    run = retrainer.run(f"admin:{user.id}", live.update)
+    report = await while_running(context.application, run)
+    await live.finish(texts.report(report) if report else texts.STOPPED)
+
+
+async def model(update: Update, context: BotContext) -> None:
+    """/model: what is being served and how it scores against the popularity baseline."""
+    if (admin := await _admin(update, context)) is None:
+        return
+    message = admin[0]
+    if not context.holder.personal:
+        await message.reply_text(texts.NO_MODEL)
+        return
+    counts = await context.storage.counts()
+    plan = describe(parse_schedule(context.settings.retrain_schedule))
+    text = texts.model(context.holder.get().info, counts.ratings_since_last_run, plan)
+    await message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def rollback(update: Update, context: BotContext) -> None:
+    """/rollback: serve the previous model artifact again."""
+    if (admin := await _admin(update, context)) is None:
+        return
+    message = admin[0]
+    try:
+        version = await context.retrainer.rollback()
+    except (RetrainBusy, ArtifactError) as err:
+        await message.reply_text(f"Cannot roll back: {err}")
+        return
+    await message.reply_text(f"Rolled back: now serving {version}.")
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """/stats: numbers as text, then the training curve and run history as a picture."""
+    if (admin := await _admin(update, context)) is None:
+        return
+    message = admin[0]
+    counts = await context.storage.counts()
+    runs = await context.storage.model_runs(limit=RUNS_PLOTTED)
+    await message.reply_text(texts.stats(counts, runs[:RUNS_SHOWN]), parse_mode=ParseMode.HTML)
+    with_curve = next((r for r in runs if run_curve(r.metrics)), None)
+    curve = run_curve(with_curve.metrics) if with_curve else []
+    title = f"validation RMSE, run {with_curve.run_id}" if with_curve else "validation RMSE"
+    points = [
+        plots.RunPoint(r.run_id, r.status, r.metrics.get("rmse"), r.metrics.get("ndcg@10"))
+        for r in runs
+        if r.status != "running"
+    ]
+    png = await asyncio.to_thread(plots.stats_png, curve, title, points)
+    await message.reply_photo(png, caption="Training curve and held-out metrics per run")
+
+
+async def _admin(update: Update, context: BotContext) -> tuple[Message, User] | None:
+    """The command's message and sender when they are an admin; anyone else gets a refusal."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return None
+    if user is None or user.id not in context.settings.admin_ids:
+        log.info("refused admin command from user %s", user.id if user else None)
+        await message.reply_text(texts.REFUSAL)
+        return None
+    return message, user

@@ -1,0 +1,224 @@
+"""The callback-data format of every inline button, encoded and parsed strictly.
+
+Callback data comes back from the client untrusted, so parsing accepts exactly
+what `encode` produces and raises `BadCallback` for anything else.
+
+Grammar (version 1, at most 64 bytes of UTF-8):
+
+    v1|<view>                              show a view
+    v1|m|<movie>|<view>                    open a movie's rating card
+    v1|r|<movie>|<half-stars 1..10>|<view> rate (half-stars = 2 x rating)
+    v1|n|<movie>|<view>                    not seen: back to the view
+    v1|x|<movie>|<view>                    remove my rating
+    v1|g                                   open the genre picker
+    v1|f|<telegram id>|<1 or 0>            confirm / cancel /forget (bound to the person)
+
+    <view> = p<page>     popular list page (0-based)
+           | y<page>     my ratings page (0-based)
+           | R[<genre>]  recommendations, optionally for one genre
+           | s<query>    search results for <query>
+
+The view comes last because a search query may contain any character, "|" included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from recsys.results import MAX_RATING, MIN_RATING
+
+VERSION = "v1"
+MAX_BYTES = 64
+MAX_QUERY_BYTES = 40
+POPULAR_PAGES = 5
+MAX_PAGE = 999
+MAX_MOVIE_ID = 10**9
+MIN_HALF_STARS, MAX_HALF_STARS = round(MIN_RATING * 2), round(MAX_RATING * 2)
+
+_INT = r"(0|[1-9][0-9]{0,8})"
+_GENRE = re.compile(r"[A-Za-z][A-Za-z\- ]{0,29}")
+_SIGNED_ID = re.compile(r"-?[1-9][0-9]{0,19}")
+
+
+class BadCallback(ValueError):
+    """Callback data that this version of the bot never produced."""
+
+
+@dataclass(frozen=True)
+class Popular:
+    page: int
+
+
+@dataclass(frozen=True)
+class MyRatings:
+    page: int
+
+
+@dataclass(frozen=True)
+class Recs:
+    genre: str | None = None
+
+
+@dataclass(frozen=True)
+class Search:
+    query: str
+
+
+View = Popular | MyRatings | Recs | Search
+
+
+@dataclass(frozen=True)
+class OpenCard:
+    movie_id: int
+    back: View
+
+
+@dataclass(frozen=True)
+class Rate:
+    movie_id: int
+    half_stars: int
+    back: View
+
+    @property
+    def rating(self) -> float:
+        return self.half_stars / 2
+
+
+@dataclass(frozen=True)
+class NotSeen:
+    movie_id: int
+    back: View
+
+
+@dataclass(frozen=True)
+class Remove:
+    movie_id: int
+    back: View
+
+
+@dataclass(frozen=True)
+class PickGenre:
+    pass
+
+
+@dataclass(frozen=True)
+class Forget:
+    telegram_id: int
+    confirmed: bool
+
+
+Action = OpenCard | Rate | NotSeen | Remove | PickGenre | Forget
+Callback = View | Action
+
+
+def is_genre(name: str) -> bool:
+    """Whether a genre name can travel in callback data ("(no genres listed)" cannot)."""
+    return bool(_GENRE.fullmatch(name))
+
+
+def truncate_query(query: str, limit: int = MAX_QUERY_BYTES) -> str:
+    """Cut a search query to `limit` UTF-8 bytes without splitting a character.
+
+    Invisible characters (zero-width spaces and joiners, direction marks, soft hyphens,
+    code points newer than Python's Unicode tables) become spaces: `parse` refuses them in
+    a query, and title search ignores them anyway, so keeping them only kills the buttons.
+    """
+    query = " ".join("".join(c if c.isprintable() else " " for c in query).split())
+    return query.encode()[:limit].decode(errors="ignore").rstrip()
+
+
+def encode_view(view: View) -> str:
+    match view:
+        case Popular(page):
+            return f"p{page}"
+        case MyRatings(page):
+            return f"y{page}"
+        case Recs(genre):
+            return f"R{genre or ''}"
+        case Search(query):
+            return f"s{truncate_query(query)}"
+    raise TypeError(f"not a view: {view!r}")
+
+
+def encode(callback: Callback) -> str:
+    """The callback_data string for `callback`; raises ValueError past 64 bytes."""
+    match callback:
+        case OpenCard(movie_id, back):
+            data = f"m|{movie_id}|{encode_view(back)}"
+        case Rate(movie_id, half_stars, back):
+            data = f"r|{movie_id}|{half_stars}|{encode_view(back)}"
+        case NotSeen(movie_id, back):
+            data = f"n|{movie_id}|{encode_view(back)}"
+        case Remove(movie_id, back):
+            data = f"x|{movie_id}|{encode_view(back)}"
+        case PickGenre():
+            data = "g"
+        case Forget(telegram_id, confirmed):
+            data = f"f|{telegram_id}|{int(confirmed)}"
+        case _:
+            data = encode_view(callback)
+    data = f"{VERSION}|{data}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def _int(text: str, low: int, high: int) -> int:
+    if not re.fullmatch(_INT, text):
+        raise BadCallback("not a number")
+    value = int(text)
+    if not low <= value <= high:
+        raise BadCallback("out of range")
+    return value
+
+
+def parse_view(text: str) -> View:
+    kind, rest = text[:1], text[1:]
+    if kind == "p":
+        return Popular(_int(rest, 0, POPULAR_PAGES - 1))
+    if kind == "y":
+        return MyRatings(_int(rest, 0, MAX_PAGE))
+    if kind == "R":
+        if rest == "":
+            return Recs(None)
+        if not _GENRE.fullmatch(rest):
+            raise BadCallback("bad genre")
+        return Recs(rest)
+    if kind == "s":
+        if not rest.strip() or len(rest.encode()) > MAX_QUERY_BYTES or not rest.isprintable():
+            raise BadCallback("bad query")
+        return Search(rest)
+    raise BadCallback("unknown view")
+
+
+def parse(data: str | None) -> Callback:
+    """Parse callback data produced by `encode`; raises BadCallback otherwise."""
+    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+        raise BadCallback("empty or too long")
+    version, _, body = data.partition("|")
+    if version != VERSION:
+        raise BadCallback("unknown version")
+    kind = body[:2]
+    if kind in ("m|", "n|", "x|"):
+        parts = body.split("|", 2)
+        if len(parts) != 3:
+            raise BadCallback("missing fields")
+        movie_id, back = _int(parts[1], 1, MAX_MOVIE_ID), parse_view(parts[2])
+        if parts[0] == "m":
+            return OpenCard(movie_id, back)
+        return NotSeen(movie_id, back) if parts[0] == "n" else Remove(movie_id, back)
+    if kind == "r|":
+        parts = body.split("|", 3)
+        if len(parts) != 4:
+            raise BadCallback("missing fields")
+        half_stars = _int(parts[2], MIN_HALF_STARS, MAX_HALF_STARS)
+        return Rate(_int(parts[1], 1, MAX_MOVIE_ID), half_stars, parse_view(parts[3]))
+    if body == "g":
+        return PickGenre()
+    if kind == "f|":
+        parts = body.split("|")
+        if len(parts) != 3 or not _SIGNED_ID.fullmatch(parts[1]) or parts[2] not in ("0", "1"):
+            raise BadCallback("bad forget")
+        return Forget(int(parts[1]), parts[2] == "1")
+    return parse_view(body)

@@ -1,0 +1,95 @@
+"""Training runs the bot starts by itself: the first model, and the RETRAIN_SCHEDULE job.
+
+Both live here because they need the Application (its job queue, its running flag, and the bot
+to tell admins about a failed scheduled run); the runs themselves are bot.training's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+from telegram.ext import Application
+
+from bot.chat.context import BotApplication, BotContext
+from bot.training.retrainer import Retrainer
+from bot.training.schedule import describe, parse_schedule
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "retrain"
+STOP_POLL_S = 0.5
+MISFIRE_GRACE_S = 3600
+"""A scheduled run missed by up to an hour (the bot was busy or suspended) still runs once."""
+T = TypeVar("T")
+
+
+async def while_running(
+    application: Application[Any, Any, Any, Any, Any, Any], work: Awaitable[T]
+) -> T | None:
+    """Awaits `work`; cancels it and returns None if the application stops meanwhile.
+
+    Application.stop() waits for running jobs and block=False handlers before post_shutdown
+    runs, so a job or /retrain awaiting a training run would hold a graceful stop (SIGTERM)
+    for the whole run. `application.running` turns False as stop() begins: polling it ends
+    the run (the worker is killed, the run recorded as failed) within STOP_POLL_S.
+    """
+    task = asyncio.ensure_future(work)
+    watching = application.running  # an application that never ran (tests) is not watched
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=STOP_POLL_S)
+            if watching and not application.running and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    return None if task.cancelled() else task.result()
+
+
+def schedule(application: BotApplication, text: str) -> None:
+    """Adds the RETRAIN_SCHEDULE job; one instance at a time, missed runs coalesced into one."""
+    trigger = parse_schedule(text)
+    if trigger is None:
+        log.info("scheduled retraining is off")
+        return
+    if application.job_queue is None:
+        raise RuntimeError("scheduled retraining needs python-telegram-bot[job-queue]")
+    application.job_queue.run_custom(
+        scheduled_run,
+        job_kwargs={
+            "trigger": trigger,
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": MISFIRE_GRACE_S,
+            "id": JOB_NAME,
+            "replace_existing": True,
+        },
+        name=JOB_NAME,
+    )
+    log.info("scheduled retraining: %s", describe(trigger))
+
+
+async def scheduled_run(context: BotContext) -> None:
+    """One tick of the schedule: a run when there are new ratings; admins hear of a failure."""
+    report = await while_running(context.application, context.retrainer.run_if_new_ratings())
+    if report is None or report.status != "failed":
+        return
+    for admin in context.settings.admin_ids:
+        try:
+            await context.bot.send_message(admin, f"Scheduled retraining failed: {report.reason}")
+        except Exception:
+            log.warning("could not tell admin %s about the failed run", admin)
+
+
+def start_first_training(retrainer: Retrainer) -> asyncio.Task[Any]:
+    """First start: trains the first model in the background (trigger "first-start").
+
+    A plain asyncio task, not `application.create_task`: post_init runs before the application
+    does, and a tracked task would make Application.stop() wait for the whole training before
+    post_shutdown could kill it. The caller keeps the reference, so the task is not collected.
+    """
+    return asyncio.create_task(retrainer.run("first-start"), name="first-training")

@@ -1,0 +1,129 @@
+"""Bringing a database's schema up to date from the numbered SQL files in ``migrations/``.
+
+Migrations are plain-SQL files named ``NNN_name.sql``. Each is applied in its own transaction
+together with ``PRAGMA user_version = NNN``, so the recorded version and the schema can never
+disagree, and a crash mid-migration leaves the previous version.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.connection import fetch_one
+from bot.storage.errors import SchemaTooNew, StorageError
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def default_migrations_dir() -> Path:
+    """The ``migrations/`` folder beside the ``bot`` package in a checkout.
+
+    A non-editable install (the Docker image) passes its copied folder to ``Storage.open``
+    instead; the bot's settings read it from ``MIGRATIONS_DIR``.
+    """
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def load_migrations(folder: Path) -> list[Migration]:
+    """Read the migration files, insisting on versions 1, 2, 3, ... without gaps or repeats."""
+    if not folder.is_dir():
+        raise StorageError(f"migrations folder not found: {folder} (set MIGRATIONS_DIR)")
+    found = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise StorageError(f"migration file name must look like 001_name.sql: {path}")
+        found.append(Migration(int(match.group(1)), path.stem, path.read_text(encoding="utf-8")))
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise StorageError(
+                f"migrations must be numbered 1, 2, 3, ... without gaps; found {migration.name}"
+                f" where version {expected} was expected in {folder}"
+            )
+    if not found:
+        raise StorageError(f"no migration files in {folder}")
+    return found
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into single statements (``execute`` takes one at a time).
+
+    ``executescript`` is no use here: it commits any open transaction before it runs.
+    ``sqlite3.complete_statement`` knows about strings, comments and trigger bodies.
+    """
+    statements: list[str] = []
+    current = ""
+    for piece in sql.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    leftover = current[:-1].strip()  # the ';' appended after the last piece
+    if leftover and not _only_comments(leftover):
+        raise StorageError(f"incomplete SQL statement at the end of a migration: {leftover[:80]}")
+    return [s for s in statements if not _only_comments(s)]
+
+
+def _only_comments(sql: str) -> bool:
+    lines = (line.strip() for line in sql.splitlines())
+    return all(not line or line.startswith("--") or line == ";" for line in lines)
+
+
+async def schema_version(conn: aiosqlite.Connection) -> int:
+    """The version the database records (0 for a new file)."""
+    (version,) = await fetch_one(conn, "PRAGMA user_version")
+    return int(version)
+
+
+async def migrate(conn: aiosqlite.Connection, folder: Path | None = None) -> int:
+    """Apply the migrations the database lacks, in order; return the resulting version.
+
+    ``folder`` defaults to ``default_migrations_dir()``. Safe to run from several processes at
+    once: each step re-reads the version after taking the write lock (BEGIN IMMEDIATE) and
+    skips what another process applied meanwhile.
+    """
+    migrations = load_migrations(folder or default_migrations_dir())
+    latest = migrations[-1].version
+    await _refuse_newer(conn, latest)
+    for migration in migrations:
+        if migration.version <= await schema_version(conn):
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            await _refuse_newer(conn, latest)
+            if await schema_version(conn) < migration.version:
+                for statement in split_statements(migration.sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {migration.version}")
+            await conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            await conn.execute("ROLLBACK")
+            raise StorageError(
+                f"migration {migration.name} failed and was rolled back, leaving the database at"
+                f" version {migration.version - 1}: {error}"
+            ) from error
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+    return await schema_version(conn)
+
+
+async def _refuse_newer(conn: aiosqlite.Connection, latest: int) -> None:
+    version = await schema_version(conn)
+    if version > latest:
+        raise SchemaTooNew(
+            f"the database is at schema version {version} but this code only knows up to "
+            f"{latest}: it was written by a newer release; upgrade the code (or restore a backup)"
+        )

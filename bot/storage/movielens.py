@@ -1,0 +1,138 @@
+"""Importing MovieLens (movies.csv and ratings.csv) once, all or nothing, and on first start.
+
+The MovieLens users become people without a Telegram id; the import is recorded in
+dataset_imports, so a second call imports nothing and reports the first import's counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import aiosqlite
+import numpy as np
+import pandas as pd
+
+from bot.storage.connection import Clock, fetch_all
+from bot.storage.errors import StorageError
+from bot.storage.records import ImportResult
+from bot.storage.titles import search_fields
+from bot.storage.writer import Writer
+from recsys.data import load_movielens
+from recsys.download import download
+
+Progress = Callable[[str], None]
+"""Called with one line of text at each step (a logger's ``info``, ``print``)."""
+
+RATINGS_PER_STATEMENT = 25_000
+"""Ratings inserted per executemany, with a progress line after each."""
+
+MovieRow = tuple[int, str, int | None, str, str, str, str | None]
+"""movie_id, title, year, genres, search_title, search_name, search_alt."""
+
+_INSERT_MOVIE = (
+    "INSERT INTO movies (movie_id, title, year, genres, search_title, search_name, search_alt)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+async def import_movielens(
+    writer: Writer,
+    reader: aiosqlite.Connection,
+    clock: Clock,
+    folder: str | Path,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import movies.csv and ratings.csv once, all or nothing.
+
+    A second call (or a second start of the bot) finds the record of the first and imports
+    nothing. Any failure, including the process being killed, rolls the whole import back.
+    """
+    say = progress or (lambda _message: None)
+    earlier = await _earlier_import(reader)
+    if earlier:
+        return earlier
+    say(f"reading MovieLens from {folder}")
+    try:
+        data = await asyncio.to_thread(load_movielens, folder)
+    except ValueError as error:  # recsys.data.DataError: names the file and the problem
+        raise StorageError(f"cannot import MovieLens: {error}") from error
+    frame = data.movies
+    movies = [
+        _movie_row(int(movie_id), title, None if pd.isna(year) else int(year), genres)
+        for movie_id, title, year, genres in zip(
+            frame["movieId"], frame["title"], frame["year"], frame["genres"], strict=True
+        )
+    ]
+    users = sorted(int(u) for u in data.ratings["userId"].unique())
+
+    async def insert_all(conn: aiosqlite.Connection) -> ImportResult:
+        earlier = await _earlier_import(conn)
+        if earlier:  # another process finished an import while we read the files
+            return earlier
+        now = clock()
+        try:
+            await conn.executemany(_INSERT_MOVIE, movies)
+            say(f"movies: {len(movies)} inserted")
+            await conn.executemany(
+                "INSERT INTO people (movielens_id, created_at) VALUES (?, ?)",
+                [(user, now) for user in users],
+            )
+            rows = await fetch_all(
+                conn, "SELECT movielens_id, person_id FROM people WHERE movielens_id IS NOT NULL"
+            )
+            person_of = {int(movielens_id): int(person) for movielens_id, person in rows}
+            say(f"people: {len(users)} inserted")
+            await _insert_ratings(conn, data.ratings, person_of, say)
+        except sqlite3.IntegrityError as error:
+            raise StorageError(f"MovieLens data in {folder} rejected: {error}") from error
+        await conn.execute(
+            "INSERT INTO dataset_imports (source, imported_at, movies, people, ratings)"
+            " VALUES ('movielens', ?, ?, ?, ?)",
+            (now, len(movies), len(users), len(data.ratings)),
+        )
+        return ImportResult(imported=True, movies=len(movies), ratings=len(data.ratings))
+
+    result = await writer.run(insert_all)
+    if result.imported:
+        say(f"import committed: {result.movies} movies, {result.ratings} ratings")
+    return result
+
+
+async def fetch(data_dir: Path, say: Progress) -> Path:
+    """Download ml-latest-small into ``data_dir`` (cached there) in a thread; its folder."""
+    say(f"no MovieLens folder given: fetching ml-latest-small into {data_dir}")
+    return await asyncio.to_thread(download, data_dir, progress=False)
+
+
+async def _insert_ratings(
+    conn: aiosqlite.Connection,
+    ratings: pd.DataFrame,
+    person_of: Mapping[int, int],
+    say: Progress,
+) -> None:
+    people = ratings["userId"].map(person_of).to_numpy(dtype=np.int64).tolist()
+    movies = ratings["movieId"].to_numpy(dtype=np.int64).tolist()
+    values = ratings["rating"].to_numpy(dtype=np.float64).tolist()
+    stamps = ratings["timestamp"].to_numpy(dtype=np.int64).tolist()
+    rows = list(zip(people, movies, values, stamps, strict=True))
+    chunk = RATINGS_PER_STATEMENT
+    for start in range(0, len(rows), chunk):
+        await conn.executemany(
+            "INSERT INTO ratings (person_id, movie_id, rating, rated_at) VALUES (?, ?, ?, ?)",
+            rows[start : start + chunk],
+        )
+        say(f"ratings: {min(start + chunk, len(rows))}/{len(rows)} inserted")
+
+
+async def _earlier_import(conn: aiosqlite.Connection) -> ImportResult | None:
+    rows = await fetch_all(
+        conn, "SELECT movies, ratings FROM dataset_imports WHERE source = 'movielens'"
+    )
+    return ImportResult(imported=False, movies=rows[0][0], ratings=rows[0][1]) if rows else None
+
+
+def _movie_row(movie_id: int, title: str, year: int | None, genres: list[str]) -> MovieRow:
+    return (movie_id, title, year, "|".join(genres), *search_fields(title))

@@ -1,0 +1,205 @@
+"""The Storage facade: opens the two connections and names every operation the bot needs.
+
+Each method is one operation named by intent, returning frozen records (or a DataFrame for
+training); the SQL lives in the repository modules it delegates to. All writes go through one
+connection (the group-commit Writer: writes that arrive together share a transaction, each in
+its own savepoint) and return only after COMMIT, so a rating that was acknowledged survives a
+crash. Reads use a second connection, so a long read (the training snapshot) never waits for
+a write and vice versa.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import aiosqlite
+import pandas as pd
+
+from bot.storage import catalogue, counts, movielens, ratings, runs, snapshot
+from bot.storage.connection import Clock, Synchronous, connect
+from bot.storage.errors import StorageError
+from bot.storage.migrations import migrate
+from bot.storage.movielens import Progress
+from bot.storage.records import Counts, ImportResult, ModelRun, Movie, UserRating
+from bot.storage.writer import Writer
+
+
+class Storage:
+    """The database behind the bot. Create with ``await Storage.open(path)``."""
+
+    def __init__(
+        self, writer: Writer, reader: aiosqlite.Connection, clock: Clock, path: Path
+    ) -> None:
+        self._writer = writer
+        self._reader = reader
+        self._clock = clock
+        self.path = path
+        """The database file, for a process that reads it itself (see read_training_data)."""
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        migrations: Path | None = None,
+        clock: Clock = time.time,
+        synchronous: Synchronous = "FULL",
+    ) -> Storage:
+        """Connect (creating the file and its folder if needed) and apply missing migrations.
+
+        ``migrations`` is the folder of migration files (default: ``migrations/`` beside the
+        package); ``clock`` (seconds since the epoch) is for tests; ``synchronous`` only for
+        benchmarks.
+        """
+        if str(path) == ":memory:":
+            raise StorageError("the storage needs a file: its reader and writer share it")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        writer = await connect(path, synchronous)
+        try:
+            await migrate(writer, migrations)
+            reader = await connect(path, synchronous)
+        except BaseException:
+            await writer.close()
+            raise
+        await reader.execute("PRAGMA query_only = ON")
+        return cls(Writer(writer), reader, clock, Path(path))
+
+    async def close(self) -> None:
+        await self._writer.close()
+        await self._reader.close()
+
+    async def __aenter__(self) -> Storage:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # --- the MovieLens catalogue and ratings -------------------------------------------------
+
+    async def ensure_movielens(
+        self, folder: Path | None, data_dir: Path, progress: Progress | None = None
+    ) -> ImportResult | None:
+        """Import MovieLens unless a catalogue is already there; None when it was.
+
+        With no ``folder``, ml-latest-small is downloaded into ``data_dir`` first (once: the
+        download is cached there, and a database with a catalogue never asks for it).
+        """
+        if await self.popular_movies(1):
+            return None
+        say = progress or (lambda _message: None)
+        if folder is None:
+            folder = await movielens.fetch(data_dir, say)
+        result = await self.import_movielens(folder, progress=say)
+        say(f"MovieLens: {result.movies} movies, {result.ratings} ratings")
+        return result
+
+    async def import_movielens(
+        self, folder: str | Path, progress: Progress | None = None
+    ) -> ImportResult:
+        """Import movies.csv and ratings.csv once, all or nothing (see bot.storage.movielens)."""
+        return await movielens.import_movielens(
+            self._writer, self._reader, self._clock, folder, progress
+        )
+
+    # --- ratings by Telegram people ----------------------------------------------------------
+
+    async def record_rating(self, telegram_id: int, movie_id: int, rating: float) -> None:
+        """Store (or change) a person's rating; the person is created on their first rating."""
+        await ratings.record_rating(self._writer, self._clock, telegram_id, movie_id, rating)
+
+    async def remove_rating(self, telegram_id: int, movie_id: int) -> bool:
+        """Delete one rating; False when the person had not rated that movie."""
+        return await ratings.remove_rating(self._writer, telegram_id, movie_id)
+
+    async def ratings_of(self, telegram_id: int) -> list[UserRating]:
+        """A person's ratings, newest first; empty for someone who never rated."""
+        return await ratings.ratings_of(self._reader, telegram_id)
+
+    async def forget_person(self, telegram_id: int) -> int:
+        """Delete a person and every rating of theirs; returns the rows deleted (0: unknown)."""
+        return await ratings.forget_person(self._writer, telegram_id)
+
+    # --- reading the catalogue ---------------------------------------------------------------
+
+    async def popular_movies(self, n: int = 50) -> list[Movie]:
+        """The n most rated movies; ties go to the lower movie id."""
+        return await catalogue.popular_movies(self._reader, n)
+
+    async def movie(self, movie_id: int) -> Movie | None:
+        """The movie with that id, or None."""
+        found = await self.movies([movie_id])
+        return found.get(movie_id)
+
+    async def movies(self, movie_ids: Iterable[int]) -> dict[int, Movie]:
+        """The movies among movie_ids that exist, by id (unknown ids are simply absent)."""
+        return await catalogue.movies(self._reader, movie_ids)
+
+    async def search_movies(self, query: str, limit: int = 10) -> list[Movie]:
+        """Movies whose title holds every word of the query, ignoring case and accents.
+
+        Exact titles come first ("the matrix" = "Matrix, The"), then titles that start with the
+        query, then the rest; within each, the more rated first.
+        """
+        return await catalogue.search_movies(self._reader, query, limit)
+
+    async def all_movies(self) -> pd.DataFrame:
+        """The catalogue in the recsys format: movieId, title, year (Int64), genres (list)."""
+        return await catalogue.all_movies(self._reader)
+
+    async def training_snapshot(self) -> pd.DataFrame:
+        """Every rating (MovieLens and Telegram people alike) as of one instant.
+
+        userId is the internal person id, so the two kinds of people never collide.
+        The training process reads its data with `read_training_data` instead.
+        """
+        return await snapshot.training_snapshot(self._reader)
+
+    async def counts(self) -> Counts:
+        """People and ratings, in total and by Telegram people today, this week, since the run."""
+        return await counts.counts(self._reader, self._clock())
+
+    # --- model runs ----------------------------------------------------------------------------
+
+    async def start_model_run(self, trigger: str) -> int:
+        """Record that a training run started; returns its id for finish_model_run."""
+        return await runs.start_model_run(self._writer, self._clock, trigger)
+
+    async def finish_model_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        n_ratings: int | None = None,
+        n_users: int | None = None,
+        n_movies: int | None = None,
+        metrics: Mapping[str, float] | None = None,
+        artifact_path: str | Path | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record how a running run ended (a FINISHED_STATUSES status); only once per run."""
+        await runs.finish_model_run(
+            self._writer,
+            self._clock,
+            run_id,
+            status=status,
+            n_ratings=n_ratings,
+            n_users=n_users,
+            n_movies=n_movies,
+            metrics=metrics,
+            artifact_path=artifact_path,
+            error=error,
+        )
+
+    async def fail_unfinished_runs(self, error: str = "the bot stopped during the run") -> int:
+        """Mark runs left 'running' by a previous process as failed (call at start-up)."""
+        return await runs.fail_unfinished_runs(self._writer, self._clock, error)
+
+    async def model_runs(self, limit: int = 10) -> list[ModelRun]:
+        """The latest runs, newest first."""
+        return await runs.model_runs(self._reader, limit)
+
+    async def last_successful_run(self) -> ModelRun | None:
+        """The latest run that succeeded, or None before the first."""
+        return await runs.last_successful_run(self._reader)

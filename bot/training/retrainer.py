@@ -1,0 +1,225 @@
+"""Training runs: worker (snapshot, training) -> load -> gate -> activate and swap; one at a time.
+
+The first model at first start, /retrain and the schedule all go through `Retrainer.run`, so
+every model the bot serves was trained, evaluated, gated and recorded the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bot.storage import Storage
+from bot.training.gate import gate
+from bot.training.model_holder import ModelHolder
+from bot.training.runs import RunReport, run_metrics
+from bot.training.worker_parent import Event, EventCallback, WorkerFailed, run_worker
+from recsys import artifacts
+
+log = logging.getLogger(__name__)
+
+Progress = EventCallback
+"""Receives the worker's events ({"event": "start" | "epoch" | "stage", ...}) while a run goes."""
+
+
+class RetrainBusy(Exception):
+    """Another run (or a rollback) holds the lock."""
+
+
+@dataclass(frozen=True)
+class RetrainOptions:
+    """How runs are made; bot.config.Settings holds each value's default and its documentation."""
+
+    models_dir: Path
+    timeout_s: float
+    margin: float
+    holdout: float
+    """Share of rating pairs held out for judging models (see bot.training.holdout)."""
+    keep_models: int
+    train_config: Mapping[str, Any] = field(default_factory=dict)
+    """recsys.train.TrainConfig overrides, e.g. {"epochs": 3, "dim": 16} for fast tests."""
+
+
+class Retrainer:
+    """Owns the lock that keeps runs (and rollbacks) one at a time."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        holder: ModelHolder,
+        options: RetrainOptions,
+    ) -> None:
+        self.storage = storage
+        self.holder = holder
+        self.options = options
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[Any] | None = None
+        self._swept = False
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def run(self, trigger: str, progress: Progress | None = None) -> RunReport:
+        """Trains, gates and maybe swaps; records the run. Never raises for a failed run."""
+        if self._lock.locked():
+            return RunReport(trigger, "busy", "a training run is already going")
+        async with self._lock:
+            self._task = asyncio.current_task()
+            try:
+                return await self._recorded_run(trigger, progress or _ignore)
+            finally:
+                self._task = None
+
+    async def run_if_new_ratings(self, trigger: str = "schedule") -> RunReport | None:
+        """The scheduled run: skipped (None) while one is going or when nothing new was rated."""
+        if self.busy:
+            log.info("scheduled retraining skipped: a run is already going")
+            return None
+        last = await self.storage.last_successful_run()
+        if last is not None and (await self.storage.counts()).ratings_since_last_run == 0:
+            log.info("scheduled retraining skipped: no new ratings since the last successful run")
+            return None
+        return await self.run(trigger)
+
+    async def rollback(self) -> str:
+        """Serves the previous artifact again; returns its version.
+
+        Raises RetrainBusy during a run, ArtifactError when there is no usable previous model.
+        """
+        if self._lock.locked():
+            raise RetrainBusy("a training run is going; try again when it has finished")
+        async with self._lock:
+            models_dir = self.options.models_dir
+            before = await asyncio.to_thread(artifacts.current_path, models_dir)
+            path = await asyncio.to_thread(artifacts.rollback, models_dir)
+            try:
+                model = await asyncio.to_thread(artifacts.load, path)
+            except Exception:
+                if before is not None:  # keep disk and memory in agreement
+                    await asyncio.to_thread(artifacts.activate, models_dir, before)
+                raise
+            self.holder.swap(model)
+            log.info("rolled back to model %s", path.name)
+            return path.name
+
+    async def close(self) -> None:
+        """Cancels a running run; the worker process is killed on the way out."""
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _recorded_run(self, trigger: str, progress: Progress) -> RunReport:
+        if not self._swept:  # rows left 'running' by a bot that died mid-run
+            await self.storage.fail_unfinished_runs()
+            self._swept = True
+        started = time.monotonic()
+        run_id = await self.storage.start_model_run(trigger)
+        log.info("training run %d started (%s)", run_id, trigger)
+        try:
+            report = await self._train_and_gate(trigger, progress)
+        except WorkerFailed as err:
+            report = RunReport(trigger, "failed", str(err))
+        except asyncio.CancelledError:
+            await self._record(run_id, RunReport(trigger, "failed", "cancelled: the bot stopped"))
+            raise
+        except Exception as err:
+            log.exception("training run %d failed", run_id)
+            report = RunReport(trigger, "failed", f"{type(err).__name__}: {err}")
+        report = replace(report, run_id=run_id, seconds=time.monotonic() - started)
+        await self._record(run_id, report)
+        log.info("training run %d %s: %s", run_id, report.status, report.reason)
+        return report
+
+    async def _train_and_gate(self, trigger: str, progress: Progress) -> RunReport:
+        # The worker reads the snapshot from the database itself: building ~100k rows into a
+        # DataFrame here would hold the bot's GIL and slow its replies as the run starts.
+        await progress({"event": "stage", "stage": "snapshot"})
+        result = await run_worker(self._worker_args(), progress, timeout_s=self.options.timeout_s)
+        artifact = Path(result["artifact"])
+        report = RunReport(
+            trigger,
+            "running",
+            "",
+            version=artifact.name,
+            new=result["new"],
+            current=result.get("current"),
+            popularity=result.get("popularity"),
+            data=result.get("data", {}),
+            history=result.get("history", []),
+        )
+        await progress({"event": "stage", "stage": "loading"})
+        try:
+            model = await asyncio.to_thread(artifacts.load, artifact)
+        except Exception as err:
+            await asyncio.to_thread(shutil.rmtree, artifact, True)
+            return replace(report, status="failed", reason=f"the new model did not load: {err}")
+
+        decision = gate(report.new or {}, report.current, self.options.margin)
+        if not decision.accept:
+            await asyncio.to_thread(shutil.rmtree, artifact, True)
+            return replace(report, status="rejected", reason=decision.reason, version=None)
+        await asyncio.to_thread(artifacts.activate, self.options.models_dir, artifact)
+        self.holder.swap(model)
+        await self._prune()
+        return replace(report, status="succeeded", reason=decision.reason)
+
+    async def _prune(self) -> None:
+        """Keeps the newest artifacts (current and previous always): each is tens of MB."""
+        try:
+            removed = await asyncio.to_thread(
+                artifacts.prune, self.options.models_dir, self.options.keep_models
+            )
+        except OSError as err:
+            log.warning("could not delete old model artifacts: %s", err)
+            return
+        if removed:
+            log.info("deleted %d old model artifacts", len(removed))
+
+    def _worker_args(self) -> list[str]:
+        args = [
+            "--database", str(self.storage.path),
+            "--models-dir", str(self.options.models_dir),
+            "--holdout", str(self.options.holdout),
+            "--config", json.dumps(dict(self.options.train_config)),
+        ]  # fmt: skip
+        current = self.serving_path()
+        if current is not None:
+            args += ["--current", str(current)]
+        return args
+
+    def serving_path(self) -> Path | None:
+        """The artifact folder of the model being served, or None for the popularity fallback."""
+        version = self.holder.get().info.version
+        path = self.options.models_dir / version if version else None
+        return path if path is not None and path.is_dir() else None
+
+    async def _record(self, run_id: int, report: RunReport) -> None:
+        succeeded = report.status == "succeeded"
+        try:
+            await self.storage.finish_model_run(
+                run_id,
+                status=report.status,
+                n_ratings=report.data.get("n_ratings"),
+                n_users=report.data.get("n_users"),
+                n_movies=report.data.get("n_movies"),
+                metrics=run_metrics(report) or None,
+                artifact_path=self.options.models_dir / report.version
+                if succeeded and report.version
+                else None,
+                error=None if succeeded else report.reason,
+            )
+        except Exception:
+            log.exception("could not record the outcome of training run %d", run_id)
+
+
+async def _ignore(_event: Event) -> None:
+    return None

@@ -1,0 +1,108 @@
+"""The notebook's neural model and its fold-in: a few gradient steps on a fresh user
+embedding (there is no closed form through the ReLU layers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from recsys.rating_model import Baseline, FoldedUser, ItemSide, RatingModel, mean_baseline
+
+HIDDEN = 10
+"""Width of the hidden layer (the notebook's Linear(200, 10) for dim 100)."""
+DROPOUT = 0.1
+INIT_STD = 0.1
+"""Standard deviation of the initial user and item embeddings."""
+FOLD_IN_STEPS = 30
+"""Adam steps of the fold-in, from the mean training user's embedding."""
+FOLD_IN_LR = 0.05
+FOLD_IN_L2 = 1e-3
+"""Penalty on the folded-in embedding's squared norm (ServeSettings.fold_in_l2 is for MF)."""
+
+
+class CollabFNet(RatingModel):
+    """The notebook's neural model: concat -> ReLU -> dropout 0.1 -> Linear(2d, 10) -> ReLU ->
+    Linear(10, 1), plus a constant global-mean offset so training starts at the right scale."""
+
+    global_mean: torch.Tensor
+
+    def __init__(
+        self, n_users: int, n_items: int, dim: int, global_mean: float = 0.0, hidden: int = HIDDEN
+    ) -> None:
+        super().__init__()
+        self.user_emb = nn.Embedding(n_users, dim)
+        self.item_emb = nn.Embedding(n_items, dim)
+        self.lin1 = nn.Linear(2 * dim, hidden)
+        self.lin2 = nn.Linear(hidden, 1)
+        self.drop = nn.Dropout(DROPOUT)
+        self.register_buffer("global_mean", torch.tensor(float(global_mean)))
+        nn.init.normal_(self.user_emb.weight, 0.0, INIT_STD)
+        nn.init.normal_(self.item_emb.weight, 0.0, INIT_STD)
+
+    def forward(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        return self.forward_vectors(self.user_emb(users), items)
+
+    def forward_vectors(self, user_vectors: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Predictions for explicit user vectors (broadcast against items); used by fold-in."""
+        item_vectors = self.item_emb(items)
+        user_vectors = user_vectors.expand_as(item_vectors)
+        x = torch.relu(torch.cat([user_vectors, item_vectors], dim=-1))
+        x = torch.relu(self.lin1(self.drop(x)))
+        return self.global_mean + self.lin2(x).squeeze(-1)
+
+    def item_side(self, item_mean: np.ndarray, item_count: np.ndarray) -> ItemSide:
+        """No biases: an unknown person gets each movie's mean rating."""
+        baseline = mean_baseline(self.user_emb.num_embeddings, item_mean, item_count)
+        return NeuralItems(self, baseline)
+
+
+class NeuralItems(ItemSide):
+    """The neural model kept whole: a new person's predictions go through its layers."""
+
+    def __init__(self, model: CollabFNet, baseline: Baseline) -> None:
+        self.model = model
+        self.vectors = model.item_vectors()
+        self.baseline = baseline
+
+    def fold_in(self, idx: np.ndarray, values: np.ndarray, l2: float) -> FoldedUser:
+        """`ncf_user`'s gradient fold-in (its own FOLD_IN_L2; `l2` is for the ridge solve);
+        the reason shown is the rated movie whose item vector is most like the target's."""
+        model, vectors = self.model, self.vectors
+        user = ncf_user(model, idx, values.astype(np.float32))
+        n_items = vectors.shape[0]
+
+        def predict(items: np.ndarray | None) -> np.ndarray:
+            items_t = torch.arange(n_items) if items is None else torch.as_tensor(items)
+            with torch.no_grad():
+                return model.forward_vectors(user, items_t).numpy().astype(np.float64)
+
+        return FoldedUser(predict, lambda top: (vectors[top] @ vectors[idx].T).argmax(axis=1))
+
+
+def ncf_user(
+    model: CollabFNet,
+    items: np.ndarray,
+    ratings: np.ndarray,
+    *,
+    steps: int = FOLD_IN_STEPS,
+    lr: float = FOLD_IN_LR,
+    l2: float = FOLD_IN_L2,
+) -> torch.Tensor:
+    """A user embedding for the neural model by `steps` Adam steps from the mean user."""
+    with torch.no_grad():
+        start = model.user_emb.weight.mean(0, keepdim=True)
+    user = start.clone().requires_grad_(True)
+    optimiser = torch.optim.Adam([user], lr=lr)
+    item_t = torch.as_tensor(items, dtype=torch.long)
+    rating_t = torch.as_tensor(ratings, dtype=torch.float32)
+    was_training = model.training
+    model.eval()
+    for _ in range(steps):
+        optimiser.zero_grad()
+        pred = model.forward_vectors(user, item_t)
+        loss = ((pred - rating_t) ** 2).mean() + l2 * (user**2).sum()
+        loss.backward()
+        optimiser.step()
+    model.train(was_training)
+    return user.detach()

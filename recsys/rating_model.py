@@ -1,0 +1,95 @@
+"""What every rating model offers the trained recommender besides `forward`.
+
+A model is trained as an `nn.Module`; to serve, the recommender asks it once for its
+`ItemSide`: the item parameters as numpy arrays, the model's own fallbacks for people and
+movies it lacks, and how a new person is fitted against the fixed item side (fold-in).
+Each model kind implements these in its own module (recsys/mf.py, recsys/ncf.py), so the
+recommender never asks which kind it holds.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from recsys.popularity import mean_rating, shrunk_means
+
+
+@dataclass(frozen=True)
+class FoldedUser:
+    """A new person's rating model, from their ratings (fold-in)."""
+
+    predict: Callable[[np.ndarray | None], np.ndarray]
+    """Predicted ratings (unclipped, float64) for item indices; None means every item."""
+    explain: Callable[[np.ndarray], np.ndarray]
+    """For item indices, the position in the person's rated items that helped most."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the model predicts where it has no user vector or no item (all unclipped)."""
+
+    mean: float
+    """Both the person and the movie unknown; also the centre of a predicted rating."""
+    items: np.ndarray
+    """(n_items,) a known movie for an unknown person (or one with no known rating)."""
+    users: np.ndarray
+    """(n_users,) an unknown movie for a training user."""
+    shown: np.ndarray
+    """(n_items,) the predicted rating shown beside the popularity ranking."""
+
+
+class ItemSide(ABC):
+    """A trained model's item side, fixed for serving."""
+
+    vectors: np.ndarray
+    """(n_items, dim) float64 item embeddings: similar movies, reasons."""
+    baseline: Baseline
+
+    @abstractmethod
+    def fold_in(self, idx: np.ndarray, values: np.ndarray, l2: float) -> FoldedUser:
+        """The person who gave `values` (float64 stars) to item indices `idx`.
+
+        `l2` is the ridge penalty per rating of a closed-form fold-in (ServeSettings);
+        a model with another kind of fold-in documents what it uses instead.
+        """
+
+
+class RatingModel(nn.Module, ABC):
+    """Base of the three models: `forward(users, items)` is the formula (in subclasses)."""
+
+    user_emb: nn.Embedding
+    item_emb: nn.Embedding
+
+    @abstractmethod
+    def item_side(self, item_mean: np.ndarray, item_count: np.ndarray) -> ItemSide:
+        """The item side for serving; `item_mean`/`item_count` are the training ratings'
+        per-movie mean and count (what a model without biases falls back on)."""
+
+    def penalty(
+        self, users: torch.Tensor, items: torch.Tensor, l2: float, bias_l2: float
+    ) -> torch.Tensor:
+        """L2 on the parameters a batch touched (per rating, as SGD-style MF does)."""
+        vectors = (self.user_emb(users) ** 2).sum(-1) + (self.item_emb(items) ** 2).sum(-1)
+        return l2 * vectors.mean()
+
+    def item_vectors(self) -> np.ndarray:
+        """(n_items, dim) item embeddings as float64."""
+        return self.item_emb.weight.detach().numpy().astype(np.float64)
+
+
+def mean_baseline(n_users: int, item_mean: np.ndarray, item_count: np.ndarray) -> Baseline:
+    """The fallbacks of a model without biases: each movie's mean rating (shrunk towards the
+    global mean on the popularity path), the global mean where the movie is unknown."""
+    mean = mean_rating(item_count, item_mean)
+    return Baseline(
+        mean=mean,
+        items=item_mean,
+        users=np.full(n_users, mean),
+        shown=shrunk_means(item_count, item_mean),
+    )

@@ -1,0 +1,109 @@
+"""The button handler against a real database: answers first, stores for the presser,
+rejects forged or stale data without changing anything."""
+
+from __future__ import annotations
+
+import pytest
+from telegram.error import BadRequest
+
+from bot.chat import callbacks as cb
+from bot.chat import texts
+from tests.support.catalogue import title
+
+
+def labels(markup) -> list[str]:
+    return [b.text for row in markup.inline_keyboard for b in row]
+
+
+async def test_rating_is_stored_for_the_presser_and_the_list_shows_it(press, storage) -> None:
+    query, _ = await press("v1|r|2|9|p0", user_id=42, chat_id=-1001)  # pressed in a group
+    assert [(r.movie_id, r.rating) for r in await storage.ratings_of(42)] == [(2, 4.5)]
+    assert query.answer_text == f"Saved: {title(2)} ★4.5"
+    text, markup = query.edits[0]
+    assert "Rated: 1" in text and f"2. {title(2)} ★4.5" in labels(markup)
+
+
+async def test_every_press_is_answered_before_the_message_changes(press) -> None:
+    for data in ("v1|p1", "v1|m|3|p0", "v1|r|3|8|p0", "v1|n|4|p0", "v1|g", "v1|R"):
+        query, _ = await press(data)
+        assert query.events[0][0] == "answer" and len(query.edits) == 1, data
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "v1|r|3|14|p0",
+        "v1|r|999999|8|p0",
+        "v1|m|999999|p0",
+        "v1|n|999999|p0",
+        "v1|x|999999|p0",
+        "v1|f|42|7",
+        "nonsense",
+        "v2|r|3|8|p0",
+        "",
+    ],
+)
+async def test_forged_or_malformed_data_is_answered_and_changes_nothing(
+    press, storage, data: str
+) -> None:
+    before = await storage.counts()
+    query, bot = await press(data)
+    assert query.answer_text in (texts.BAD_BUTTON, texts.UNKNOWN_MOVIE, texts.NOT_RATED)
+    assert query.edits == [] and bot.sent == []
+    assert await storage.counts() == before
+
+
+async def test_removing_with_no_ratings_at_all_changes_nothing(press, storage) -> None:
+    query, _ = await press("v1|x|5|p0", user_id=31337)  # this person never rated anything
+    assert query.answer_text == texts.NOT_RATED and query.edits == []
+
+
+async def test_someone_elses_forget_button_changes_nothing(press, storage) -> None:
+    await storage.record_rating(7, 1, 4.0)
+    query, _ = await press(cb.encode(cb.Forget(7, True)), user_id=42)
+    assert query.answer_text == texts.NOT_YOURS
+    assert len(await storage.ratings_of(7)) == 1
+
+
+async def test_confirmed_forget_deletes_the_persons_ratings(press, storage) -> None:
+    await storage.record_rating(42, 1, 4.0)
+    query, _ = await press(cb.encode(cb.Forget(42, True)), user_id=42)
+    assert await storage.ratings_of(42) == [] and query.edits[0][0] == texts.forgotten()
+
+
+async def test_pressing_the_same_button_twice_is_not_an_error(press) -> None:
+    unchanged = BadRequest("Message is not modified: specified new message content is the same")
+    query, _ = await press("v1|p0", edit_error=unchanged)
+    assert query.answer_text is None
+
+
+async def test_other_edit_errors_still_surface(press) -> None:
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await press("v1|p0", edit_error=BadRequest("Can't parse entities: bad tag"))
+
+
+async def test_a_message_too_old_to_edit_gets_a_fresh_one(press) -> None:
+    query, bot = await press("v1|p1", edit_error=BadRequest("Message can't be edited"))
+    assert query.edits == [] and "page 2/5" in bot.sent[0][1]
+
+
+async def test_remove_deletes_the_rating_and_returns_to_the_list(press, storage) -> None:
+    await storage.record_rating(42, 5, 3.0)
+    query, _ = await press("v1|x|5|y0")
+    assert await storage.ratings_of(42) == []
+    assert query.edits[0][0] == texts.NO_RATINGS
+
+
+async def test_the_fifth_new_rating_offers_recommendations(press, storage) -> None:
+    for movie in (1, 2, 3, 4):
+        await storage.record_rating(42, movie, 4.0)
+    _, bot = await press("v1|r|4|10|p0")  # a change, not a new rating
+    assert bot.sent == []
+    _, bot = await press("v1|r|5|10|p0")
+    assert bot.sent[0][1] == texts.OFFER_RECS
+    assert labels(bot.sent[0][2]) == [texts.BUTTON_SHOW_RECS]
+
+
+async def test_a_genre_the_model_does_not_know_is_refused(press) -> None:
+    query, _ = await press("v1|RWestern")
+    assert query.answer_text == texts.UNKNOWN_GENRE_BUTTON and query.edits == []

@@ -1,0 +1,85 @@
+"""Keyboards: button texts people and tests look for, data that parses, Telegram's limits."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from bot.chat import callbacks as cb
+from bot.chat import keyboards, texts
+
+GENRES = ["Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary"]
+GENRES += ["Drama", "Fantasy", "Film-Noir", "Horror", "IMAX", "Musical", "Mystery", "Romance"]
+GENRES += ["Sci-Fi", "Thriller", "War", "Western"]
+
+
+def buttons(markup: InlineKeyboardMarkup) -> list:
+    return [b for row in markup.inline_keyboard for b in row]
+
+
+def assert_within_telegram_limits(markup: InlineKeyboardMarkup) -> None:
+    assert len(buttons(markup)) <= 100
+    assert all(len(row) <= 8 for row in markup.inline_keyboard)
+    for button in buttons(markup):
+        assert len(button.callback_data.encode()) <= 64
+        cb.parse(button.callback_data)  # raises on anything the bot would reject
+
+
+def test_card_has_ratings_half_to_five_then_not_seen_and_back() -> None:
+    markup = keyboards.card(2571, None, cb.Popular(2))
+    labels = [b.text for b in buttons(markup)]
+    values = ["0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]
+    assert labels == [*values, "Not seen", "« Back"]
+    rates = [cb.parse(b.callback_data) for b in buttons(markup)[:10]]
+    assert rates == [cb.Rate(2571, half, cb.Popular(2)) for half in range(1, 11)]
+    assert cb.parse(buttons(markup)[-1].callback_data) == cb.Popular(2)
+    assert_within_telegram_limits(markup)
+
+
+def test_card_of_a_rated_movie_marks_the_rating_and_offers_removal() -> None:
+    markup = keyboards.card(2571, 4.5, cb.Search("matrix"))
+    labels = [b.text for b in buttons(markup)]
+    assert labels[8] == "4.5 ✓" and labels[8].startswith("4.5")
+    assert labels[10:] == ["Remove rating", "« Back"]
+    assert cb.parse(buttons(markup)[10].callback_data) == cb.Remove(2571, cb.Search("matrix"))
+
+
+def test_movie_list_numbers_each_button_and_adds_page_buttons() -> None:
+    entries = [(11 + i, 100 + i, f"Movie {i} (2000)", 4.0 if i == 0 else None) for i in range(10)]
+    markup = keyboards.movie_list(entries, cb.Popular(1), cb.Popular(0), cb.Popular(2))
+    labels = [b.text for b in buttons(markup)]
+    assert labels[0] == "11. Movie 0 (2000) ★4" and labels[1] == "12. Movie 1 (2000)"
+    assert labels[-2:] == ["« Prev", "Next »"]
+    assert cb.parse(buttons(markup)[3].callback_data) == cb.OpenCard(103, cb.Popular(1))
+    assert_within_telegram_limits(markup)
+
+
+def test_recommendations_end_with_genres_and_refresh_for_the_same_genre() -> None:
+    entries = [(i, i, f"Movie {i}", None) for i in range(1, 11)]
+    markup = keyboards.recommendations(entries, "Comedy")
+    last = markup.inline_keyboard[-1]
+    assert [b.text for b in last] == [texts.BUTTON_GENRES, texts.BUTTON_REFRESH]
+    assert cb.parse(last[1].callback_data) == cb.Recs("Comedy")
+    assert_within_telegram_limits(markup)
+
+
+def test_genre_picker_offers_every_genre_and_all() -> None:
+    markup = keyboards.genres(GENRES)
+    parsed = [cb.parse(b.callback_data) for b in buttons(markup)]
+    assert parsed == [cb.Recs(g) for g in GENRES] + [cb.Recs(None)]
+    assert_within_telegram_limits(markup)
+
+
+def test_forget_buttons_are_bound_to_the_person() -> None:
+    markup = keyboards.forget(42)
+    assert [cb.parse(b.callback_data) for b in buttons(markup)] == [
+        cb.Forget(42, True),
+        cb.Forget(42, False),
+    ]
+
+
+def test_a_catalogue_with_very_many_genres_still_fits_telegrams_limits() -> None:
+    many = [f"Genre {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(150)]
+    markup = keyboards.genres(many)
+    assert_within_telegram_limits(markup)
+    assert buttons(markup)[-1].text == texts.BUTTON_ALL_GENRES
+    assert len(texts.unknown_genre("x" * 100, many * 3)) <= texts.MAX_MESSAGE

@@ -1,0 +1,129 @@
+"""Admin commands against the real bot process and the fake Bot API server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.chat import admin_texts
+from tests.e2e.retraining.helpers import (
+    FINAL,
+    rate_popular,
+    recommended,
+    run_rows,
+    served_list,
+    start_bot,
+    timed,
+    wait_text,
+)
+from tests.support.botapi import FakeBotApi
+from tests.support.harness import BotProcess, Person
+from tests.support.training import FAST
+
+log = logging.getLogger(__name__)
+ADMIN = 700_001
+pytestmark = pytest.mark.e2e
+RETRAINING = {**FAST, "watch": None}
+"""Unlike the template's model this one ranks by predicted rating (no watch model), so the
+lists before and after the swap differ and show which model served them."""
+
+
+@pytest.fixture(scope="module")
+def bot(
+    api: FakeBotApi,
+    template: Path,
+    movielens_sample: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[BotProcess]:
+    env = {"TRAIN_CONFIG": json.dumps(RETRAINING), "RETRAIN_MARGIN": "1"}
+    workdir = tmp_path_factory.mktemp("admin-e2e") / "bot"
+    process = start_bot(api, template, workdir, movielens_sample, ADMIN, env)
+    yield process
+    process.stop()
+
+
+def test_non_admins_are_refused_and_nothing_changes(api: FakeBotApi, bot: BotProcess) -> None:
+    stranger = Person(api, 700_100, "Mallory")
+    runs, current = run_rows(bot.database), os.readlink(bot.models / "current")
+    mark = api.mark()
+
+    replies = [
+        stranger.say(command)["text"] for command in ("/retrain", "/rollback", "/model", "/stats")
+    ]
+
+    assert replies == [admin_texts.REFUSAL] * 4
+    assert run_rows(bot.database) == runs
+    assert os.readlink(bot.models / "current") == current
+    assert not api.calls("sendPhoto", since=mark)
+
+
+def test_admin_model_and_stats(api: FakeBotApi, bot: BotProcess) -> None:
+    boss = Person(api, ADMIN, "Boss")
+    version = os.readlink(bot.models / "current")
+
+    about = boss.say("/model")["text"]
+    mark = api.mark()
+    stats = boss.say("/stats")["text"]
+    photo = api.wait_for("sendPhoto", since=mark, timeout=30)
+
+    assert version in about and "popular" in about and "RMSE" in about
+    assert "Last runs" in stats and "first-start" in stats
+    assert photo.ok and photo.chat_id == ADMIN
+    assert photo.files["photo"].startswith(b"\x89PNG")
+
+
+def test_retrain_swaps_the_model_while_the_bot_keeps_answering_and_rollback_undoes_it(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    person, boss = Person(api, 700_200, "Ann"), Person(api, ADMIN, "Boss")
+    ratings = rate_popular(person, bot.database, 4)  # a 5th would bring an extra message
+    old = os.readlink(bot.models / "current")
+    before = recommended(person)
+    assert before == served_list(bot.models, ratings)
+
+    status = boss.say("/retrain")
+    wait_text(api, status, lambda text: "Epoch" in text or "Data:" in text)  # worker running
+    recommend_s = [timed(lambda: recommended(person)) for _ in range(3)]
+    listing = person.say("/popular")
+    press_s = []
+    for _ in range(3):  # open a rating card and go back: two button presses
+        press_s.append(timed(lambda: person.tap(listing, "7. ")))
+        press_s.append(timed(lambda: person.tap(listing, "« Back")))
+    answered_during_run = not FINAL.search(wait_text(api, status, lambda text: True))
+    log.warning("reply times during retraining: /recommend %s s, button %s s",
+                [round(s, 3) for s in recommend_s], [round(s, 3) for s in press_s])  # fmt: skip
+    final = wait_text(api, status, FINAL.search)
+
+    assert "swapped in" in final, final
+    assert answered_during_run
+    new = os.readlink(bot.models / "current")
+    assert new != old and new in final
+    after = recommended(person)
+    assert after == served_list(bot.models, ratings)
+    assert after != before
+    assert run_rows(bot.database)[-1][:2] == (f"admin:{ADMIN}", "succeeded")
+
+    assert old in boss.say("/rollback")["text"]
+    assert os.readlink(bot.models / "current") == old
+    assert recommended(person) == before
+
+
+def test_stopping_the_bot_during_a_run_is_prompt_and_records_it(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    """Last in this module: it stops the bot."""
+    current = os.readlink(bot.models / "current")
+    status = Person(api, ADMIN, "Boss").say("/retrain")
+    wait_text(api, status, lambda text: "Epoch" in text or "Data:" in text)
+
+    code = bot.stop(timeout=20)  # SIGTERM; the harness would SIGKILL after 20 s
+
+    assert code == 0
+    assert run_rows(bot.database)[-1] == (f"admin:{ADMIN}", "failed", "cancelled: the bot stopped")
+    assert os.readlink(bot.models / "current") == current
+    assert "training process" in bot.log() and "killed" in bot.log()

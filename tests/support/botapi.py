@@ -1,0 +1,564 @@
+"""A local stand-in for the Telegram Bot API, for end-to-end tests and benchmarks.
+
+Telegram is unreachable from the machines that build this project, so the real bot
+process is pointed (``TELEGRAM_BASE_URL``) at this server on loopback. It answers the
+methods the bot uses the way Telegram does, including the errors that matter for a bot's
+robustness ("message is not modified", unknown message ids, over-long texts or callback
+data), records every call, and lets a test act as people: queue messages and button
+presses as updates, then wait for what the bot sends back.
+
+Stdlib only, so that tests and ``benchmarks/`` (with the repository root on ``sys.path``)
+can both import it. Telegram's rules live in telegram_rules.py, HTTP in botapi_http.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+from tests.support.botapi_http import handler_for
+from tests.support.telegram_rules import (
+    CALLBACK_ANSWER_LIMIT,
+    MESSAGE_LIMIT,
+    NOT_MODIFIED,
+    ApiError,
+    check_markup,
+    plain_text,
+    png_size,
+)
+
+__all__ = [
+    "MESSAGE_METHODS",
+    "NOT_MODIFIED",
+    "ApiError",
+    "Call",
+    "FakeBotApi",
+    "Message",
+    "User",
+    "buttons",
+    "find_button",
+    "make_user",
+]
+
+User = dict[str, Any]
+Message = dict[str, Any]
+log = logging.getLogger("e2e.botapi")
+log.setLevel(logging.DEBUG)  # a transcript of every call, in pytest's captured log
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the bot made: what it asked and what it got back."""
+
+    index: int
+    method: str
+    params: dict[str, Any]
+    at: float
+    ok: bool
+    result: Any = None
+    error: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def chat_id(self) -> int | None:
+        """The chat the call targets (also for edits), if it names one."""
+        chat = self.params.get("chat_id")
+        return chat if isinstance(chat, int) else None
+
+
+def make_user(user_id: int, first_name: str = "Tester", *, username: str | None = None) -> User:
+    """A Telegram ``User`` object for a person the test plays."""
+    user: User = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+    if username:
+        user["username"] = username
+    return user
+
+
+def buttons(message: Message) -> list[dict[str, Any]]:
+    """All inline buttons of a message, row by row."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button for row in rows for button in row]
+
+
+def find_button(message: Message, prefix: str) -> dict[str, Any]:
+    """The first button whose text starts with ``prefix``; a readable error otherwise."""
+    for button in buttons(message):
+        if button["text"].startswith(prefix):
+            return button
+    texts = [button["text"] for button in buttons(message)]
+    raise LookupError(f"no button starting with {prefix!r}; buttons: {texts}")
+
+
+class FakeBotApi:
+    """The server plus the state of the chats it serves; thread-safe throughout."""
+
+    def __init__(self, token: str, *, bot_name: str = "Movie Test Bot") -> None:
+        self.token = token
+        bot_id = int(token.split(":", 1)[0])
+        self.bot_user: User = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_name,
+            "username": "movie_test_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._messages: dict[tuple[int, int], Message] = {}
+        self._next_message_id: dict[int, int] = {}
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._callbacks: dict[str, dict[str, Any]] = {}  # id -> query; "answered" once answered
+        self._callback_ids = itertools.count(1)
+        self._update_ids: dict[tuple[Any, ...], int] = {}
+        self._commands: list[dict[str, Any]] = []
+        self._failures: dict[str, list[ApiError]] = {}
+        self._closed = False
+        self._polls_started = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------
+    def start(self) -> FakeBotApi:
+        """Listen on 127.0.0.1 on a free port, in a background thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening; long polls in flight return empty."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self) -> FakeBotApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What to give PTB as ``base_url`` (it appends the token and the method)."""
+        assert self._server, "start() the server first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    # ---- acting as people ------------------------------------------------------------
+    def send_text(self, user: User, text: str, *, chat: dict[str, Any] | None = None) -> Message:
+        """Queue a text message from ``user`` (in their private chat unless ``chat``)."""
+        with self._cond:
+            chat = chat or self._private_chat(user)
+            self._chats[chat["id"]] = chat
+            message = self._new_message(chat["id"], user, text=text)
+            command = re.match(r"/[A-Za-z0-9_]+(@\w+)?", text)
+            if command:
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": command.end()}
+                ]
+            update_id = self._queue({"message": message})
+            self._update_ids[("message", chat["id"], message["message_id"])] = update_id
+            log.debug("%s says %r in chat %s", user["id"], text, chat["id"])
+            return message
+
+    def press(self, user: User, message: Message, data: str) -> str:
+        """Queue a button press carrying ``data`` on a bot message; returns the query id."""
+        with self._cond:
+            key = (message["chat"]["id"], message["message_id"])
+            current = self._messages.get(key, message)
+            query_id = f"cq{next(self._callback_ids)}-{user['id']}"
+            query = {
+                "id": query_id,
+                "from": user,
+                "message": current,
+                "chat_instance": str(message["chat"]["id"] * 7 + 1),
+                "data": data,
+            }
+            self._callbacks[query_id] = query
+            self._update_ids[("query", query_id)] = self._queue({"callback_query": query})
+            log.debug("%s presses %r (%s)", user["id"], data, query_id)
+            return query_id
+
+    def press_button(self, user: User, message: Message, prefix: str) -> str:
+        """Press the button whose text starts with ``prefix`` on the message as it is now."""
+        current = self.message(message["chat"]["id"], message["message_id"]) or message
+        return self.press(user, current, find_button(current, prefix)["callback_data"])
+
+    def delete_by_person(self, message: Message) -> None:
+        """The person deletes a bot message (its buttons may still be pressed meanwhile)."""
+        with self._cond:
+            self._messages.pop((message["chat"]["id"], message["message_id"]), None)
+
+    def fail_next(
+        self,
+        method: str,
+        code: int = 502,
+        description: str = "Bad Gateway",
+        *,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next call of ``method`` fail, to exercise the bot's error paths;
+        ``retry_after`` answers like Telegram's flood control (429)."""
+        error = ApiError(code, description, {"retry_after": retry_after} if retry_after else None)
+        with self._cond:
+            self._failures.setdefault(method, []).append(error)
+
+    # ---- reading what happened -------------------------------------------------------
+    def mark(self) -> int:
+        """A position in the call log; pass it as ``since`` to wait for later calls only."""
+        with self._cond:
+            return len(self._calls)
+
+    def calls(self, method: str | None = None, since: int = 0) -> list[Call]:
+        """Recorded calls (of one method, from a mark on)."""
+        with self._cond:
+            return [c for c in self._calls[since:] if method is None or c.method == method]
+
+    def wait_for(
+        self,
+        method: str | Callable[[Call], bool],
+        predicate: Callable[[Call], bool] | None = None,
+        timeout: float = 10.0,
+        *,
+        since: int = 0,
+    ) -> Call:
+        """Block until a call of ``method`` (a name or a test on the call) matching
+        ``predicate`` is recorded at or after ``since``."""
+        wanted = method if callable(method) else (lambda call: call.method == method)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            scanned = since
+            while True:
+                for call in self._calls[scanned:]:
+                    if wanted(call) and (predicate is None or predicate(call)):
+                        return call
+                scanned = max(scanned, len(self._calls))
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    recent = [(c.method, c.ok, _brief(c.params)) for c in self._calls[since:][-8:]]
+                    raise TimeoutError(f"no matching {method!r} call in {timeout}s; got {recent}")
+                self._cond.wait(remaining)
+
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates requests have arrived (a long poll is counted as it begins)."""
+        with self._cond:
+            return self._polls_started
+
+    def wait_poll(self, after: int, timeout: float = 10.0) -> bool:
+        """Whether a getUpdates request arrives (begins) beyond the first ``after`` ones."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._polls_started > after, timeout)
+
+    def wait_delivered(
+        self, *, message: Message | None = None, query_id: str | None = None, timeout: float = 10.0
+    ) -> Call:
+        """The getUpdates call that handed a person's message (or press) to the bot: what the
+        bot sends after it can be a reply, what it sent before cannot."""
+        if message is not None:
+            key: tuple[Any, ...] = ("message", message["chat"]["id"], message["message_id"])
+        else:
+            key = ("query", query_id)
+        with self._cond:
+            update_id = self._update_ids[key]
+        return self.wait_for(
+            "getUpdates",
+            lambda c: any(u["update_id"] == update_id for u in c.result or ()),
+            timeout,
+        )
+
+    def wait_message(self, chat_id: int, *, since: int, timeout: float = 10.0) -> Message:
+        """The bot's next message sent to or edited in ``chat_id``, as it is now."""
+        call = self.wait_for(
+            lambda c: c.ok and c.method in MESSAGE_METHODS and c.chat_id == chat_id,
+            timeout=timeout,
+            since=since,
+        )
+        with self._cond:
+            return self._messages.get((chat_id, call.result["message_id"]), call.result)
+
+    def wait_answer(self, query_id: str, timeout: float = 10.0) -> Call:
+        """The bot's ``answerCallbackQuery`` for a press."""
+        return self.wait_for(
+            "answerCallbackQuery",
+            lambda c: c.params.get("callback_query_id") == query_id,
+            timeout,
+        )
+
+    def answered(self, query_id: str) -> Call | None:
+        """The answer to a press, if the bot gave one already."""
+        found = [
+            c
+            for c in self.calls("answerCallbackQuery")
+            if c.params["callback_query_id"] == query_id
+        ]
+        return found[0] if found else None
+
+    def message(self, chat_id: int, message_id: int) -> Message | None:
+        """A message as it is now (after edits); None once deleted."""
+        with self._cond:
+            return self._messages.get((chat_id, message_id))
+
+    def last_message_to(self, chat_id: int) -> Message | None:
+        """The bot's most recent message in a chat, as it is now."""
+        with self._cond:
+            ours = [
+                m
+                for (chat, _), m in self._messages.items()
+                if chat == chat_id and m["from"]["id"] == self.bot_user["id"]
+            ]
+            return max(ours, key=lambda m: m["message_id"]) if ours else None
+
+    def unanswered(self) -> list[dict[str, Any]]:
+        """Button presses the bot never answered (the person would see a spinner)."""
+        with self._cond:
+            return [q for q in self._callbacks.values() if q != "answered"]
+
+    def pending_updates(self) -> int:
+        """Updates the bot has not confirmed yet (through getUpdates' offset)."""
+        with self._cond:
+            return len(self._updates)
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        """The command list the bot registered with setMyCommands."""
+        with self._cond:
+            return list(self._commands)
+
+    # ---- the Bot API -----------------------------------------------------------------
+    def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        """Run one Bot API method; raises ApiError for Telegram's error answers."""
+        if method == "getUpdates":
+            with self._cond:
+                self._polls_started += 1
+                self._cond.notify_all()
+            try:
+                result = self._get_updates(params)  # waits on the condition, releasing the lock
+            except ApiError as error:
+                self._record(method, params, files, error=error.description)
+                raise
+            self._record(method, params, files, result=result)
+            return result
+        with self._cond:
+            try:
+                failures = self._failures.get(method)
+                if failures:
+                    raise failures.pop(0)
+                action = _METHODS.get(method)
+                if action is None:
+                    raise ApiError(404, "Not Found")
+                result = action(self, params, files)
+            except ApiError as error:
+                self._record(method, params, files, error=error.description)
+                raise
+            self._record(method, params, files, result=result)
+            return result
+
+    def _record(self, method: str, params: dict, files: dict, *, result=None, error=None) -> None:
+        with self._cond:
+            call = Call(len(self._calls), method, params, time.time(), error is None, result, error)
+            self._calls.append(call)
+            if method != "getUpdates" or result or error:
+                log.debug("bot %s %s -> %s", method, _brief(params), error or "ok")
+            if files:
+                call.files.update(files)
+            self._cond.notify_all()
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        with self._cond:
+            failures = self._failures.get("getUpdates")
+            if failures:
+                raise failures.pop(0)
+            if offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and not self._closed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            return [json.loads(json.dumps(u)) for u in self._updates[:limit]]
+
+    def _get_me(self, params: dict, files: dict) -> User:
+        return self.bot_user
+
+    def _true(self, params: dict, files: dict) -> bool:
+        return True
+
+    def _set_my_commands(self, params: dict, files: dict) -> bool:
+        self._commands = list(params.get("commands") or [])
+        return True
+
+    def _get_my_commands(self, params: dict, files: dict) -> list[dict[str, Any]]:
+        return list(self._commands)
+
+    def _send_message(self, params: dict, files: dict) -> Message:
+        text = plain_text(str(params.get("text") or ""), params.get("parse_mode"))
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MESSAGE_LIMIT:
+            raise ApiError(400, "Bad Request: message is too long")
+        chat_id = self._known_chat(params)
+        markup = check_markup(params.get("reply_markup"))
+        return self._copy(self._new_message(chat_id, self.bot_user, text=text, reply_markup=markup))
+
+    def _send_photo(self, params: dict, files: dict) -> Message:
+        chat_id = self._known_chat(params)
+        photo = files.get("photo")
+        if not photo:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        caption = plain_text(str(params.get("caption") or ""), params.get("parse_mode"))
+        if len(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        markup = check_markup(params.get("reply_markup"))
+        message = self._new_message(chat_id, self.bot_user, caption=caption or None)
+        width, height = png_size(photo)
+        unique = f"photo{chat_id}_{message['message_id']}"
+        message["photo"] = [
+            {
+                "file_id": unique,
+                "file_unique_id": unique,
+                "width": width,
+                "height": height,
+                "file_size": len(photo),
+            }
+        ]
+        if markup:
+            message["reply_markup"] = markup
+        return self._copy(message)
+
+    def _edit_text(self, params: dict, files: dict) -> Message:
+        message = self._editable(params)
+        text = plain_text(str(params.get("text") or ""), params.get("parse_mode"))
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MESSAGE_LIMIT:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        markup = check_markup(params.get("reply_markup"))
+        if message.get("text") == text and message.get("reply_markup") == markup:
+            raise ApiError(400, NOT_MODIFIED)
+        return self._replace(message, text=text, reply_markup=markup)
+
+    def _edit_markup(self, params: dict, files: dict) -> Message:
+        message = self._editable(params)
+        markup = check_markup(params.get("reply_markup"))
+        if message.get("reply_markup") == markup:
+            raise ApiError(400, NOT_MODIFIED)
+        return self._replace(message, text=message.get("text"), reply_markup=markup)
+
+    def _answer_callback(self, params: dict, files: dict) -> bool:
+        query_id = params.get("callback_query_id")
+        if self._callbacks.get(query_id) in (None, "answered"):
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query id is invalid",
+            )
+        if len(str(params.get("text") or "")) > CALLBACK_ANSWER_LIMIT:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._callbacks[query_id] = "answered"
+        return True
+
+    def _delete_message(self, params: dict, files: dict) -> bool:
+        key = (params.get("chat_id"), params.get("message_id"))
+        if self._messages.pop(key, None) is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    # ---- state helpers (called with the lock held) ------------------------------------
+    def _queue(self, update: dict[str, Any]) -> int:
+        update["update_id"] = self._next_update_id
+        self._next_update_id += 1
+        self._updates.append(update)
+        self._cond.notify_all()
+        return update["update_id"]
+
+    def _private_chat(self, user: User) -> dict[str, Any]:
+        return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+
+    def _new_message(self, chat_id: int, sender: User, **content: Any) -> Message:
+        message_id = self._next_message_id.get(chat_id, 1)
+        self._next_message_id[chat_id] = message_id + 1
+        message = {
+            "message_id": message_id,
+            "from": sender,
+            "chat": self._chats[chat_id],
+            "date": int(time.time()),
+            **{key: value for key, value in content.items() if value is not None},
+        }
+        self._messages[(chat_id, message_id)] = message
+        return message
+
+    def _known_chat(self, params: dict) -> int:
+        chat_id = params.get("chat_id")
+        if chat_id not in self._chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat_id
+
+    def _copy(self, message: Message) -> Message:
+        """What goes back over HTTP: a copy, so later edits do not alter recorded results."""
+        return json.loads(json.dumps(message))
+
+    def _editable(self, params: dict) -> Message:
+        if params.get("inline_message_id"):
+            raise ApiError(400, "Bad Request: inline messages are not supported by this server")
+        message = self._messages.get((params.get("chat_id"), params.get("message_id")))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if message["from"]["id"] != self.bot_user["id"]:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        return message
+
+    def _replace(self, message: Message, **content: Any) -> Message:
+        edited = {k: v for k, v in message.items() if k not in ("text", "reply_markup")}
+        edited.update({k: v for k, v in content.items() if v is not None})
+        edited["edit_date"] = int(time.time())
+        self._messages[(message["chat"]["id"], message["message_id"])] = edited
+        return self._copy(edited)
+
+
+_METHODS: dict[str, Callable[[FakeBotApi, dict, dict], Any]] = {
+    "getMe": FakeBotApi._get_me,
+    "deleteWebhook": FakeBotApi._true,
+    "setWebhook": FakeBotApi._true,
+    "close": FakeBotApi._true,
+    "logOut": FakeBotApi._true,
+    "sendChatAction": FakeBotApi._true,
+    "setMyCommands": FakeBotApi._set_my_commands,
+    "deleteMyCommands": FakeBotApi._true,
+    "getMyCommands": FakeBotApi._get_my_commands,
+    "sendMessage": FakeBotApi._send_message,
+    "sendPhoto": FakeBotApi._send_photo,
+    "editMessageText": FakeBotApi._edit_text,
+    "editMessageReplyMarkup": FakeBotApi._edit_markup,
+    "answerCallbackQuery": FakeBotApi._answer_callback,
+    "deleteMessage": FakeBotApi._delete_message,
+}
+MESSAGE_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
+)
+
+
+def _brief(params: dict[str, Any]) -> dict[str, Any]:
+    """Call parameters shortened for an error message."""
+    return {
+        k: (v[:60] if isinstance(v, str) else v) for k, v in params.items() if k != "reply_markup"
+    }

@@ -1,0 +1,43 @@
+"""Imported by every Python process started with tests/support/faults on PYTHONPATH.
+
+With MOVIEBOT_TEST_TRAIN_FAULT set, `recsys.train.fit` is wrapped so that a run fails after its
+first epoch: "raise" raises, "hang" sleeps until killed, "crash" exits hard with status 137
+(as an out-of-memory kill looks). Without the variable this file does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+FAULT = os.environ.get("MOVIEBOT_TEST_TRAIN_FAULT", "")
+
+
+def _fail() -> None:
+    if FAULT == "raise":
+        raise RuntimeError("injected training failure (test)")
+    if FAULT == "hang":
+        time.sleep(3600)
+    if FAULT == "crash":
+        os._exit(137)
+
+
+def _install() -> None:
+    import recsys.train
+
+    real_fit = recsys.train.fit
+
+    def fit(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
+        def on_epoch(stats: Any) -> None:
+            if progress is not None:
+                progress(stats)
+            _fail()
+
+        return real_fit(*args, progress=on_epoch, **kwargs)
+
+    recsys.train.fit = fit
+
+
+if FAULT:
+    _install()
