@@ -1,1 +1,1 @@
-"""The Telegram side of moviebot: handlers, keyboards, storage, retraining."""
+"""The Telegram bot: chat (everything Telegram), storage (everything SQL), training (models)."""

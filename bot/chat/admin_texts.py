@@ -29,7 +29,7 @@ _OUTCOMES = {
 
 
 def progress(state: Mapping[str, Any]) -> str:
-    """The live /retrain message from the latest worker events (see bot.train_worker)."""
+    """The live /retrain message from the latest worker events (see bot.training.worker_child)."""
     lines = [f"<b>Retraining</b>: {escape(_STAGES.get(state.get('stage', ''), 'starting'))}…"]
     if "n_ratings" in state:
         lines.append(

@@ -23,7 +23,7 @@ def gate(
 ) -> GateDecision:
     """Accept the new model unless it is worse than the current one by more than `margin`.
 
-    Both models were scored on the same held-out ratings (see bot.holdout). The margin is
+    Both models were scored on the same held-out ratings (see bot.training.holdout). The margin is
     relative, so one number fits both metrics despite their different scales: with margin 0.02
     the new RMSE may be up to 2% higher and its NDCG@10 up to 2% lower. A metric the current model
     has no finite value for is not compared; a new model without finite values is rejected.

@@ -1,4 +1,4 @@
-"""The held-out ratings every training run is judged on, and the scores computed on them.
+"""The held-out ratings every training run is judged on: a fixed slice of (person, movie) pairs.
 
 Fairness. The gate compares a new model with the serving one on the same ratings, and that is
 only fair if neither trained on them. A fresh random split per run cannot promise it: most
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from recsys.hashing import splitmix64
 
 SCALE = 1_000_000

@@ -11,12 +11,11 @@ import asyncio
 import logging
 from pathlib import Path
 
-from recsys.trained import TrainedRecommender
-
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
 from recsys import artifacts
 from recsys.popularity import PopularityRecommender
+from recsys.trained import TrainedRecommender
 
 log = logging.getLogger(__name__)
 
