@@ -9,16 +9,32 @@ held-out movie skipped. "rating-only" rows rank by predicted rating; "shipped" i
 bot serves: TrainConfig() defaults, each user's training ratings folded in as a new person.
 The temporal rows hold out each user's latest 20%. Seconds are wall time on this machine,
 with every library limited to --threads threads; they are noisy when others share the CPU.
+
+Each split then gets a table of what people see (issue 9), for the shipped recommender, the
+most-popular list and implicit ALS, each user folded in from all their training ratings:
+binary NDCG@10, P@10, R@10 (relevant = held-out rating >= 4); "disappointed": among the
+recommended movies the user rated in the held-out part, the share rated <= 2.5; graded
+NDCG@10 with gain = held-out rating - 3 (negative for a disliked movie, 0 for one not
+rated; the ideal DCG is that of the user's positive gains sorted best first, so 1 is the
+best list there could be and a list of dislikes scores below 0; users without a positive
+gain are skipped), over all users and over the third with the lowest mean training
+rating; "cold": each user folded in from only their 5 lowest-rated training movies, the
+rest of their training movies excluded; "stars < 3": share of shown predicted ratings
+below 3 (both kinds of list); "never rise": share of lists whose stars never increase
+down the list. ALS shows no stars. The metric functions are recsys.metrics' and
+recsys.evaluation.list_report.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,10 +44,12 @@ from threadpoolctl import threadpool_limits
 
 from recsys import metrics
 from recsys.data import load_movielens
-from recsys.evaluation import evaluate, user_ratings
+from recsys.evaluation import cold_start_inputs, evaluate, list_report, shown_lists, user_ratings
 from recsys.ids import IdMap, encode_ratings
+from recsys.popularity import PopularityRecommender
 from recsys.splits import notebook_split, temporal_split
 from recsys.train import TrainConfig, fit
+from recsys.trained import TrainedRecommender
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "ml-latest-small"
 K = 10
@@ -127,7 +145,7 @@ def most_popular(split: Split) -> tuple[dict[str, float], float]:
     return split.rank(lambda users: np.tile(split.count, (users.size, 1))), 0.0
 
 
-def implicit_als(split: Split, threads: int) -> tuple[dict[str, float], float]:
+def implicit_als(split: Split, threads: int) -> tuple[dict[str, float], float, Any]:
     from implicit.als import AlternatingLeastSquares
 
     model = AlternatingLeastSquares(factors=64, random_state=0, num_threads=threads)
@@ -135,10 +153,12 @@ def implicit_als(split: Split, threads: int) -> tuple[dict[str, float], float]:
     model.fit(split.seen, show_progress=False)
     seconds = time.perf_counter() - started
     factors_u, factors_i = np.asarray(model.user_factors), np.asarray(model.item_factors)
-    return split.rank(lambda users: factors_u[users] @ factors_i.T), seconds
+    return split.rank(lambda users: factors_u[users] @ factors_i.T), seconds, model
 
 
-def shipped(split: Split, threads: int) -> tuple[dict[str, float], float, float, float]:
+def shipped(
+    split: Split, threads: int
+) -> tuple[dict[str, float], float, float, float, TrainedRecommender]:
     """The served path; also the rating model's own training time and fold-in latency."""
     started = time.perf_counter()
     result = fit(split.train, TrainConfig(threads=threads))
@@ -152,7 +172,75 @@ def shipped(split: Split, threads: int) -> tuple[dict[str, float], float, float,
         rec.recommend(by_user[user], K)
         latencies.append(time.perf_counter() - t)
     rating_seconds = result.history[-1].seconds
-    return report, seconds, rating_seconds, float(np.median(latencies) * 1000)
+    return report, seconds, rating_seconds, float(np.median(latencies) * 1000), rec
+
+
+def als_lists(
+    split: Split, model: Any, inputs: dict[int, dict[int, float]] | None
+) -> dict[int, list[int]]:
+    """Top-K movie ids per held-out user from ALS, never a training movie; with `inputs`,
+    each user's factors are recomputed from those ratings alone (as implicit data)."""
+    users = np.unique(split.te.users)
+    factors = np.asarray(model.user_factors)[users]
+    if inputs is not None:
+        rows, cols = [], []
+        for row, u in enumerate(split.users.external(users).tolist()):
+            known = split.items.index(np.array(list(inputs.get(u, {})), dtype=np.int64))
+            cols += known[known >= 0].tolist()
+            rows += [row] * int((known >= 0).sum())
+        given = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), (users.size, len(split.items)))
+        factors = np.asarray(model.recalculate_user(np.arange(users.size), given))
+    scores = factors @ np.asarray(model.item_factors).T
+    scores[split.seen[users].nonzero()] = -np.inf
+    top = np.argsort(-scores, axis=1)[:, :K]
+    ids = split.users.external(users).tolist()
+    return {u: split.items.external(top[i]).tolist() for i, u in enumerate(ids)}
+
+
+SEEN_HEADER = (
+    "| model | NDCG@10 | P@10 | R@10 | disappointed | graded NDCG@10 | graded, harshest third "
+    "| cold NDCG@10 | cold disappointed | stars < 3 | never rise |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def people_see(split: Split, rec: TrainedRecommender, als: Any, movies: pd.DataFrame) -> None:
+    """Prints the table of what people see for shipped, most popular and ALS."""
+    users = sorted(set(split.users.external(np.unique(split.te.users)).tolist()))
+    held = split.test[split.test["userId"].isin(users)]
+    full = user_ratings(split.train)
+    cold, rest = cold_start_inputs(split.train)
+    popular = PopularityRecommender.from_ratings(split.train, movies)
+    print(SEEN_HEADER)
+    for name, model in (("shipped", rec), ("most popular", popular)):
+        lists, stars = shown_lists(model, full, users, K)
+        cold_lists, cold_stars = shown_lists(model, cold, users, K, rest)
+        report = list_report(lists, split.train, held, K, stars)
+        cold_report = list_report(cold_lists, split.train, held, K, cold_stars)
+        every = {
+            **{(u, 0): s for u, s in stars.items()},
+            **{(u, 1): s for u, s in cold_stars.items()},
+        }
+        print(seen_row(name, report, cold_report, every))
+    report = list_report(als_lists(split, als, None), split.train, held, K)
+    cold_report = list_report(als_lists(split, als, cold), split.train, held, K)
+    print(seen_row("implicit ALS (64 factors)", report, cold_report, None), flush=True)
+
+
+def seen_row(
+    name: str,
+    report: dict[str, float],
+    cold: dict[str, float],
+    stars: dict[Any, list[float]] | None,
+) -> str:
+    below = metrics.share_below(stars.values(), 3.0) if stars else math.nan
+    rising = metrics.share_non_increasing(stars.values()) if stars else math.nan
+    cells = [
+        report["ndcg@10"], report["precision@10"], report["recall@10"], report["disappointment"],
+        report["graded_ndcg@10"], report["graded_ndcg@10_low"], cold["ndcg@10"],
+        cold["disappointment"], below, rising,
+    ]  # fmt: skip
+    return f"| {name} | " + " | ".join("-" if math.isnan(c) else f"{c:.4f}" for c in cells) + " |"
 
 
 def row(name: str, report: dict[str, float], seconds: float) -> str:
@@ -199,9 +287,9 @@ def main() -> None:
         for name in ("SVD",) if args.quick else ("SVD", "SVDpp"):
             print(row(f"Surprise {name}", *surprise_model(split, name)), flush=True)
         print(row("most popular", *most_popular(split)))
-        als, als_seconds = implicit_als(split, args.threads)
+        als, als_seconds, als_model = implicit_als(split, args.threads)
         print(row("implicit ALS (64 factors)", als, als_seconds), flush=True)
-        report, seconds, rating_seconds, latency = shipped(split, args.threads)
+        report, seconds, rating_seconds, latency, rec = shipped(split, args.threads)
         ratio = report["ndcg@10"] / als["ndcg@10"]
         print(row("shipped: mf_bias + watch, fold-in", report, seconds))
         print(
@@ -210,15 +298,19 @@ def main() -> None:
             f"{report['foldin_rmse']:.4f}; NDCG@10 / ALS = {ratio:.2f}; "
             f"fold-in + top-10 over {len(split.items):,} movies: {latency:.2f} ms median per call"
         )
+        print("\nnotebook split, what people see\n")
+        people_see(split, rec, als_model, data.movies)
 
         temporal = Split(*temporal_split(data.ratings))
         print(f"\ntemporal hold-out (latest 20% per user), {len(temporal.relevant)} users\n")
         print(HEADER)
         print(row("most popular", *most_popular(temporal)))
-        als_t, als_t_seconds = implicit_als(temporal, args.threads)
+        als_t, als_t_seconds, als_t_model = implicit_als(temporal, args.threads)
         print(row("implicit ALS (64 factors)", als_t, als_t_seconds))
-        report_t, seconds_t, _, _ = shipped(temporal, args.threads)
+        report_t, seconds_t, _, _, rec_t = shipped(temporal, args.threads)
         print(row("shipped: mf_bias + watch, fold-in", report_t, seconds_t))
+        print("\ntemporal hold-out, what people see\n")
+        people_see(temporal, rec_t, als_t_model, data.movies)
 
 
 if __name__ == "__main__":

@@ -148,9 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument(
         "--rate",
         nargs="+",
+        action="extend",
         type=_movie_rating,
         metavar="MOVIE_ID=RATING",
-        help="a rating of 0.5-5 in half stars, e.g. 318=5 296=4.5",
+        help="ratings of 0.5-5 in half stars, e.g. --rate 318=5 296=4.5 or --rate 318=5 "
+        "--rate 296=4.5 (both add up; the same movie with two different ratings is an error)",
     )
     who.add_argument("--users", type=Path, metavar="users.csv", help="CSV with a userId column")
     recommend.add_argument("--output", type=Path, metavar="recs.csv", help="with --users")

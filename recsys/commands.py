@@ -175,11 +175,14 @@ def recommend(args: argparse.Namespace) -> int:
         "model": rec.info.version,
         "path": result.path,
         "ignored_movies": result.ignored_movies,
+        "weak": result.weak,
         "items": items,
     }
     note = f"{result.path} recommendations from {rec.info.version}"
     if result.ignored_movies:
         note += f" ({result.ignored_movies} unknown movie id(s) ignored)"
+    if result.weak:
+        note += " (too few movies of these genres are predicted to please: weak matches last)"
     rows = [
         (
             i["rank"],
@@ -284,10 +287,15 @@ def _ratings_by_user(training: pd.DataFrame, users: set[int]) -> dict[int, dict[
 
 
 def _ratings_from_args(pairs: list[tuple[int, float]]) -> dict[int, float]:
+    """{movieId: rating} from every --rate given; the same movie twice is fine only with the
+    same rating (a second, different one would silently win otherwise)."""
     ratings: dict[int, float] = {}
     for movie, rating in pairs:
-        if movie in ratings:
-            raise UsageError(f"movie {movie} is rated twice in --rate")
+        if movie in ratings and ratings[movie] != rating:
+            raise UsageError(
+                f"movie {movie} is rated twice in --rate with different ratings "
+                f"({ratings[movie]:g} and {rating:g})"
+            )
         ratings[movie] = rating
     return ratings
 

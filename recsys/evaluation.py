@@ -4,12 +4,16 @@
   a trained recommender; what `recsys evaluate` and benchmarks/accuracy.py print.
 - `heldout_scores`: the two numbers the bot's retraining gate compares (RMSE, NDCG@10), for
   any recommender, the popularity fallback included.
+- `list_report`: what people see in a set of lists (issue 9): binary top-k metrics,
+  disappointments, graded NDCG (overall and for the harshest third of people), stars below
+  the floor and lists whose stars rise; `shown_lists` and `cold_start_inputs` make the
+  lists to score for any recommender (benchmarks/accuracy.py compares several).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import cast
 
 import numpy as np
@@ -119,14 +123,14 @@ def foldin_rmse(
     movies: np.ndarray,
     actual: np.ndarray,
 ) -> float:
-    """RMSE of predict_new() for held-out (user, movie) pairs, one fold-in per user."""
+    """RMSE of predict_for() for held-out (user, movie) pairs, one fold-in per user."""
     predicted = np.empty(len(actual), dtype=np.float64)
     order = np.argsort(users, kind="stable")
     bounds = np.flatnonzero(np.diff(users[order])) + 1
     for rows in np.split(order, bounds):
         if rows.size:
             mine = ratings_by_user.get(int(users[rows[0]]), {})
-            predicted[rows] = recommender.predict_new(mine, movies[rows])
+            predicted[rows] = recommender.predict_for(mine, movies[rows])
     return metrics.rmse(predicted, actual)
 
 
@@ -138,3 +142,85 @@ def user_ratings(train: pd.DataFrame) -> dict[int, dict[int, float]]:
         )
         for u, g in train.groupby("userId")  # an int64 column: every key is an int
     }
+
+
+COLD_START_RATINGS = 5
+"""A person is folded in from this many of their lowest-rated training movies."""
+FLOOR_STARS = 3.0
+"""Predicted ratings below this count as shown below the floor (ServeSettings default)."""
+
+
+def shown_lists(
+    recommender: Recommender,
+    inputs: Mapping[int, Mapping[int, float]],
+    users: Iterable[int],
+    k: int = 10,
+    exclude: Mapping[int, Iterable[int]] | None = None,
+) -> tuple[dict[int, list[int]], dict[int, list[float]]]:
+    """For each user, the movies recommend() shows when folded in from `inputs[user]` (never
+    one in `exclude[user]`), and the predicted stars shown beside them."""
+    lists: dict[int, list[int]] = {}
+    stars: dict[int, list[float]] = {}
+    for user in users:
+        blocked = exclude.get(int(user), ()) if exclude is not None else ()
+        items = recommender.recommend(inputs.get(int(user), {}), k, exclude=blocked).items
+        lists[int(user)] = [r.movie_id for r in items]
+        stars[int(user)] = [r.predicted_rating for r in items]
+    return lists, stars
+
+
+def cold_start_inputs(
+    train: pd.DataFrame, n: int = COLD_START_RATINGS
+) -> tuple[dict[int, dict[int, float]], dict[int, list[int]]]:
+    """Each user's `n` lowest-rated training movies (ties: lower movieId first) as the only
+    ratings a new person gives, and the rest of their training movies (to exclude, since
+    they were seen)."""
+    ordered = train.sort_values(["userId", "rating", "movieId"], kind="stable")
+    rank = ordered.groupby("userId").cumcount().to_numpy()
+    lowest, rest = ordered[rank < n], ordered[rank >= n]
+    others = {int(cast(int, u)): g.tolist() for u, g in rest.groupby("userId")["movieId"]}
+    return user_ratings(lowest), others
+
+
+def list_report(
+    lists: Mapping[int, Sequence[int]],
+    train: pd.DataFrame,
+    held: pd.DataFrame,
+    k: int = 10,
+    stars: Mapping[int, Sequence[float]] | None = None,
+    floor: float = FLOOR_STARS,
+) -> dict[str, float]:
+    """Metrics of the lists of `lists`' users against their `held` ratings.
+
+    Binary P@k, R@k, NDCG@k over those with a relevant held-out movie; "disappointment"
+    (metrics.disappointment_rate); "graded_ndcg@k" over those with a positive gain, and
+    "graded_ndcg@k_low" over the third of them with the lowest mean training rating;
+    with `stars` (the predicted ratings shown), "below_floor" (share of shown stars below
+    `floor`) and "non_increasing" (share of lists whose stars never rise). NaN where
+    undefined (e.g. no stars).
+    """
+    held_by_user = user_ratings(held[held["userId"].isin(list(lists))])
+    relevant = {
+        u: {m for m, r in mine.items() if r >= metrics.RELEVANT_RATING}
+        for u, mine in held_by_user.items()
+    }
+    report = metrics.ranking_report(lists, relevant, k)
+    report["disappointment"] = metrics.disappointment_rate(lists, held_by_user, k)
+    graded = {u: metrics.graded_ndcg_at_k(lists[u], held_by_user.get(u, {}), k) for u in lists}
+    graded = {u: g for u, g in graded.items() if math.isfinite(g)}
+    means = train.groupby("userId")["rating"].mean()
+    by_mean = sorted(graded, key=lambda u: (float(means.get(u, math.nan)), u))
+    low = by_mean[: math.ceil(len(by_mean) / 3)]
+    report[f"graded_ndcg@{k}"] = _mean(graded[u] for u in graded)
+    report[f"graded_ndcg@{k}_low"] = _mean(graded[u] for u in low)
+    if stars is None:
+        report["below_floor"] = report["non_increasing"] = math.nan
+    else:
+        report["below_floor"] = metrics.share_below(stars.values(), floor)
+        report["non_increasing"] = metrics.share_non_increasing(stars.values())
+    return report
+
+
+def _mean(values: Iterable[float]) -> float:
+    found = list(values)
+    return float(np.mean(found)) if found else math.nan

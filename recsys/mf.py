@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from recsys.rating_model import Baseline, FoldedUser, ItemSide, RatingModel, mean_baseline
+from recsys.rating_model import Baseline, FoldedUser, FoldIn, ItemSide, RatingModel, mean_baseline
 
 MF_INIT_MEAN = 3.5
 """MF starts with positive vectors whose dot product is about this rating (the notebook's)."""
@@ -36,7 +36,10 @@ class MF(RatingModel):
         """No biases: an unknown person gets each movie's mean rating."""
         n_items = self.item_emb.num_embeddings
         baseline = mean_baseline(self.user_emb.num_embeddings, item_mean, item_count)
-        return RidgeItems(self.item_vectors(), 0.0, np.zeros(n_items), baseline, with_bias=False)
+        centre = self.user_emb.weight.detach().numpy().astype(np.float64).mean(axis=0)
+        return RidgeItems(
+            self.item_vectors(), 0.0, np.zeros(n_items), baseline, centre, with_bias=False
+        )
 
 
 class MFBias(RatingModel):
@@ -80,7 +83,9 @@ class MFBias(RatingModel):
         user_bias = self.user_bias.weight.detach().numpy()[:, 0]
         items = mean + item_bias
         baseline = Baseline(mean=mean, items=items, users=mean + user_bias, shown=items)
-        return RidgeItems(self.item_vectors(), mean, item_bias, baseline, with_bias=True)
+        user_vectors = self.user_emb.weight.detach().numpy().astype(np.float64)
+        centre = np.append(user_vectors.mean(axis=0), float(user_bias.mean()))
+        return RidgeItems(self.item_vectors(), mean, item_bias, baseline, centre, with_bias=True)
 
 
 class RidgeItems(ItemSide):
@@ -92,6 +97,7 @@ class RidgeItems(ItemSide):
         mean: float,
         item_bias: np.ndarray,
         baseline: Baseline,
+        centre: np.ndarray,
         *,
         with_bias: bool,
     ) -> None:
@@ -99,41 +105,55 @@ class RidgeItems(ItemSide):
         self.mean = mean
         self.item_bias = item_bias
         self.baseline = baseline
+        self.centre = centre
+        """The training users' mean vector (and, with_bias, mean bias last): the prior."""
         self.with_bias = with_bias
 
-    def fold_in(self, idx: np.ndarray, values: np.ndarray, l2: float) -> FoldedUser:
+    def fold_in(self, idx: np.ndarray, values: np.ndarray, penalty: FoldIn) -> FoldedUser:
         """The person's vector (and bias) by `ridge_user` on what mean and biases leave."""
         vectors, mean, item_bias = self.vectors, self.mean, self.item_bias
         targets = values - mean - item_bias[idx]
-        u, b, contributions = ridge_user(vectors[idx], targets, l2, self.with_bias)
+        u, b, contributions = ridge_user(
+            vectors[idx], targets, penalty, self.with_bias, self.centre
+        )
 
         def predict(items: np.ndarray | None) -> np.ndarray:
             if items is None:
                 return mean + b + item_bias + vectors @ u
             return mean + b + item_bias[items] + vectors[items] @ u
 
-        return FoldedUser(predict, lambda top: contributions(vectors[top]).argmax(axis=1))
+        return FoldedUser(predict, lambda top: contributions(vectors[top]))
 
 
 def ridge_user(
-    item_vectors: np.ndarray, targets: np.ndarray, l2: float, with_bias: bool
+    item_vectors: np.ndarray,
+    targets: np.ndarray,
+    penalty: FoldIn,
+    with_bias: bool,
+    centre: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, Callable[[np.ndarray], np.ndarray]]:
-    """Solves min_u sum_i (t_i - x_i.u [- b])^2 + l2 * n * (|u|^2 [+ b^2]).
+    """Solves min_u sum_i (t_i - x_i.u [- b])^2 + l2 * n * (|u|^2 [+ b^2])
+    + vector_prior * |u - c_u|^2 [+ bias_prior * (b - c_b)^2].
 
     item_vectors: (n, d) vectors of the rated items; targets: (n,) what the dot product (and
-    bias) must explain. Returns (u of shape (d,), bias, contributions) where
+    bias) must explain; centre: the population's mean user (d,) [(d + 1,) with the bias
+    last], zeros when None. Returns (u of shape (d,), bias, contributions) where
     contributions(vectors) gives, for each row of `vectors` (m, d), the share of its dot
-    product owed to each rated item, shape (m, n). The penalty grows with n because training
-    penalises the user's vector once per rating. np.linalg.solve rather than inv: it is
-    faster and its time stays steady when the cores are busy.
+    product owed to each rated item, shape (m, n) (the prior's share is nobody's). The l2
+    term grows with n because training penalises the user's vector once per rating; the
+    prior does not, so it weighs most when the person has rated little. np.linalg.solve
+    rather than inv: it is faster and its time stays steady when the cores are busy.
     """
-    n = targets.shape[0]
+    n, d = item_vectors.shape
     x = item_vectors
+    prior = np.full(d, penalty.vector_prior)
     if with_bias:
         x = np.concatenate([x, np.ones((n, 1), dtype=x.dtype)], axis=1)
+        prior = np.append(prior, penalty.bias_prior)
+    centre = np.zeros(x.shape[1]) if centre is None else centre
     a = x.T @ x
-    a[np.diag_indices_from(a)] += l2 * max(n, 1)
-    solution = np.linalg.solve(a, x.T @ targets)
+    a[np.diag_indices_from(a)] += penalty.l2 * max(n, 1) + prior
+    solution = np.linalg.solve(a, x.T @ targets + prior * centre)
 
     def contributions(vectors: np.ndarray) -> np.ndarray:
         if with_bias:

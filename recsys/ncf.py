@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from recsys.rating_model import Baseline, FoldedUser, ItemSide, RatingModel, mean_baseline
+from recsys.rating_model import Baseline, FoldedUser, FoldIn, ItemSide, RatingModel, mean_baseline
 
 HIDDEN = 10
 """Width of the hidden layer (the notebook's Linear(200, 10) for dim 100)."""
@@ -19,6 +19,9 @@ FOLD_IN_STEPS = 30
 FOLD_IN_LR = 0.05
 FOLD_IN_L2 = 1e-3
 """Penalty on the folded-in embedding's squared norm (ServeSettings.fold_in_l2 is for MF)."""
+PRIOR_SCALE = 1e-2
+"""ServeSettings.fold_in_vector_prior times this, over the number of ratings, is the penalty
+on the squared distance from the mean user's embedding (the loss is a mean, not a sum)."""
 
 
 class CollabFNet(RatingModel):
@@ -65,11 +68,14 @@ class NeuralItems(ItemSide):
         self.vectors = model.item_vectors()
         self.baseline = baseline
 
-    def fold_in(self, idx: np.ndarray, values: np.ndarray, l2: float) -> FoldedUser:
-        """`ncf_user`'s gradient fold-in (its own FOLD_IN_L2; `l2` is for the ridge solve);
-        the reason shown is the rated movie whose item vector is most like the target's."""
+    def fold_in(self, idx: np.ndarray, values: np.ndarray, penalty: FoldIn) -> FoldedUser:
+        """`ncf_user`'s gradient fold-in (its own FOLD_IN_L2; of `penalty` only the vector
+        prior applies); a rated movie's contribution to a target is how alike their item
+        vectors are (signed by whether the person rated it above the model's mean)."""
         model, vectors = self.model, self.vectors
-        user = ncf_user(model, idx, values.astype(np.float32))
+        prior = PRIOR_SCALE * penalty.vector_prior / max(idx.size, 1)
+        user = ncf_user(model, idx, values.astype(np.float32), prior=prior)
+        sign = np.sign(values - float(model.global_mean))
         n_items = vectors.shape[0]
 
         def predict(items: np.ndarray | None) -> np.ndarray:
@@ -77,7 +83,7 @@ class NeuralItems(ItemSide):
             with torch.no_grad():
                 return model.forward_vectors(user, items_t).numpy().astype(np.float64)
 
-        return FoldedUser(predict, lambda top: (vectors[top] @ vectors[idx].T).argmax(axis=1))
+        return FoldedUser(predict, lambda top: (vectors[top] @ vectors[idx].T) * sign[None, :])
 
 
 def ncf_user(
@@ -88,8 +94,11 @@ def ncf_user(
     steps: int = FOLD_IN_STEPS,
     lr: float = FOLD_IN_LR,
     l2: float = FOLD_IN_L2,
+    prior: float = 0.0,
 ) -> torch.Tensor:
-    """A user embedding for the neural model by `steps` Adam steps from the mean user."""
+    """A user embedding for the neural model by `steps` Adam steps from the mean user,
+    penalised by `l2` times its squared norm and `prior` times its squared distance from
+    the mean user."""
     with torch.no_grad():
         start = model.user_emb.weight.mean(0, keepdim=True)
     user = start.clone().requires_grad_(True)
@@ -102,6 +111,7 @@ def ncf_user(
         optimiser.zero_grad()
         pred = model.forward_vectors(user, item_t)
         loss = ((pred - rating_t) ** 2).mean() + l2 * (user**2).sum()
+        loss = loss + prior * ((user - start) ** 2).sum()
         loss.backward()
         optimiser.step()
     model.train(was_training)

@@ -117,12 +117,15 @@ class PopularityRecommender(Recommender):
         exclude: Iterable[int] = (),
         genres: Iterable[str] | None = None,
         exclude_genres: Iterable[str] | None = None,
+        dismissed: Iterable[int] = (),
     ) -> Recommendations:
-        """The k most popular movies not in `ratings`/`exclude` (path is always "popular")."""
+        """The k most popular movies not in `ratings`, `exclude` or `dismissed` (path is
+        always "popular": popularity takes no evidence from what was dismissed)."""
         check_k(k)
         rated = self.items.index(np.fromiter((int(m) for m in ratings), dtype=np.int64))
         ignored = int((rated < 0).sum())
-        allowed = self._catalogue.allowed(rated, exclude, genres, exclude_genres)
+        blocked = [*exclude, *dismissed]
+        allowed = self._catalogue.allowed(rated, blocked, genres, exclude_genres)
         items = self._catalogue.popular(allowed, k, self._display)
         return Recommendations("popular", items, ignored)
 
@@ -133,12 +136,22 @@ class PopularityRecommender(Recommender):
         idx = self.items.index(np.asarray(list(movie_ids), dtype=np.int64))
         if idx.shape != (n_users,):
             raise ValueError("user_ids and movie_ids must have the same length")
+        return self._shown(idx)
+
+    def predict_for(self, ratings: Mapping[int, float], movie_ids: Iterable[int]) -> np.ndarray:
+        """Each movie's shrunk mean (what the popularity list shows), whatever the person
+        rated; the global mean for a movie without training ratings."""
+        return self._shown(self.items.index(np.fromiter((int(m) for m in movie_ids), np.int64)))
+
+    def _shown(self, idx: np.ndarray) -> np.ndarray:
         rated = idx >= 0
         rated[rated] = self.item_count[idx[rated]] > 0
         out = np.full(idx.shape, self._global_mean, dtype=np.float64)
         out[rated] = self._display[idx[rated]]
         return np.clip(out, MIN_RATING, MAX_RATING)
 
-    def similar(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
+    def similar(
+        self, movie_id: int, k: int = 10, *, exclude: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
         """Always []: popularity knows nothing about how movies relate."""
         return []

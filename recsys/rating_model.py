@@ -21,13 +21,29 @@ from recsys.popularity import mean_rating, shrunk_means
 
 
 @dataclass(frozen=True)
+class FoldIn:
+    """How hard a new person's parameters are pulled back when they are fitted (fold-in).
+
+    With n ratings, the person's bias and vector are fitted with a ridge penalty of
+    `l2 * n` (what training implies, towards zero) plus a prior of `bias_prior` and
+    `vector_prior` pseudo-ratings towards the population's mean user: the fewer ratings,
+    the closer the person stays to an average person.
+    """
+
+    l2: float
+    bias_prior: float = 0.0
+    vector_prior: float = 0.0
+
+
+@dataclass(frozen=True)
 class FoldedUser:
     """A new person's rating model, from their ratings (fold-in)."""
 
     predict: Callable[[np.ndarray | None], np.ndarray]
     """Predicted ratings (unclipped, float64) for item indices; None means every item."""
-    explain: Callable[[np.ndarray], np.ndarray]
-    """For item indices, the position in the person's rated items that helped most."""
+    contributions: Callable[[np.ndarray], np.ndarray]
+    """For m item indices, (m, n): how much each of the n rated items raised (> 0) or
+    lowered (< 0) each one's prediction; the reason shown is the largest positive one."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +68,11 @@ class ItemSide(ABC):
     baseline: Baseline
 
     @abstractmethod
-    def fold_in(self, idx: np.ndarray, values: np.ndarray, l2: float) -> FoldedUser:
+    def fold_in(self, idx: np.ndarray, values: np.ndarray, penalty: FoldIn) -> FoldedUser:
         """The person who gave `values` (float64 stars) to item indices `idx`.
 
-        `l2` is the ridge penalty per rating of a closed-form fold-in (ServeSettings);
-        a model with another kind of fold-in documents what it uses instead.
+        `penalty` says how the closed-form fold-in is regularised (ServeSettings); a model
+        with another kind of fold-in documents how it uses it.
         """
 
 

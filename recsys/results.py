@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 MIN_RATING, MAX_RATING = 0.5, 5.0
+LIKED_RATING = 3.5
+"""A personal recommendation's reason is a movie the person rated at least this."""
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,13 @@ class ModelInfo:
 @dataclass(frozen=True)
 class Recommendation:
     """One recommended movie. `predicted_rating` is the rating model's estimate (0.5-5);
-    `score` is what the list is ordered by; `because` is the person's (movieId, rating)
-    that contributed most, None on the popularity path."""
+    `score` is how strongly the ranking chose it (on the popularity path, the number of
+    ratings); `because` is the movie the person liked (rated >= LIKED_RATING) that
+    contributed most, as (movieId, rating), None when no liked movie explains it and on
+    the popularity path.
+
+    A personal list is ordered by `predicted_rating` (never increasing down the list); the
+    popularity list by `score`."""
 
     movie_id: int
     predicted_rating: float
@@ -36,8 +43,12 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class Recommendations:
-    """`path` says whether the list is personal (fold-in) or the popularity fallback."""
+    """`path` says whether the list is personal (fold-in) or the popularity fallback;
+    `ignored_movies` counts rated movies the recommender does not know; `weak` is True when
+    a personal list asked for by genre had to include movies predicted below the floor
+    (ServeSettings.min_predicted), which then come last."""
 
     path: Literal["personal", "popular"]
     items: list[Recommendation]
     ignored_movies: int
+    weak: bool = False

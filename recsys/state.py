@@ -4,7 +4,8 @@ nothing here touches files).
 - `to_state(recommender) -> (tensors, meta)`: `tensors` maps names to torch tensors (the
   model's state_dict under "model.<name>", then "users", "items" (external ids, int64),
   "item_count" (int64), "item_mean" (float32), "item_genres" (uint8, items x genres) and,
-  when a watch model was trained, "watch.items" and "watch.weights"); `meta` is JSON-able
+  when a watch model was trained, "watch.items", "watch.weights" and, when it has a dislike
+  model, "watch.dislikes"); `meta` is JSON-able
   (format, kind, dim, info, genres vocabulary, serve settings, watch settings).
 - `from_state(tensors, meta) -> TrainedRecommender` rebuilds it and raises ValueError naming
   the key when a tensor is missing, extra or has the wrong shape, or meta is wrong.
@@ -22,8 +23,9 @@ import torch
 from recsys.ids import IdMap
 from recsys.models import MODEL_KINDS, build_model
 from recsys.results import ModelInfo
-from recsys.trained import ServeSettings, TrainedRecommender
-from recsys.watch import ITEMS_KEY, WEIGHTS_KEY, WatchConfig, WatchModel
+from recsys.settings import ServeSettings
+from recsys.trained import TrainedRecommender
+from recsys.watch import DISLIKES_KEY, ITEMS_KEY, WEIGHTS_KEY, WatchConfig, WatchModel
 
 STATE_FORMAT = 1
 FIXED_KEYS = ("users", "items", "item_count", "item_mean", "item_genres")
@@ -100,7 +102,9 @@ def from_state(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> 
     watch = _watch(tensors, meta.get("watch"), n_items)
     known = set(FIXED_KEYS) | {f"{MODEL_PREFIX}{k}" for k in expected}
     if watch is not None:
-        known |= {ITEMS_KEY, WEIGHTS_KEY}
+        known |= {ITEMS_KEY, WEIGHTS_KEY} | (
+            {DISLIKES_KEY} if watch.dislikes is not None else set()
+        )
     unexpected = sorted(set(tensors) - known)
     if unexpected:
         raise ValueError(f"unexpected tensors {unexpected}")
@@ -157,4 +161,8 @@ def _watch(tensors: Mapping[str, torch.Tensor], settings: Any, n_items: int) -> 
     if covered.size and (covered[0] < 0 or covered[-1] >= n_items):
         raise ValueError(f"tensor {ITEMS_KEY!r} holds item indices outside 0..{n_items - 1}")
     _check_shape(tensors, WEIGHTS_KEY, (covered.size, covered.size))
-    return WatchModel(covered, tensors[WEIGHTS_KEY].numpy(), n_items, config)
+    dislikes = None
+    if DISLIKES_KEY in tensors:  # absent from artifacts saved before issue 9
+        _check_shape(tensors, DISLIKES_KEY, (covered.size, covered.size))
+        dislikes = tensors[DISLIKES_KEY].numpy()
+    return WatchModel(covered, tensors[WEIGHTS_KEY].numpy(), n_items, config, dislikes)

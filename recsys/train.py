@@ -21,7 +21,8 @@ from recsys.models import MODEL_KINDS, build_model
 from recsys.rating_model import RatingModel
 from recsys.results import ModelInfo
 from recsys.selection import genre_matrix
-from recsys.trained import ServeSettings, TrainedRecommender
+from recsys.settings import ServeSettings
+from recsys.trained import TrainedRecommender
 from recsys.watch import WatchConfig, train_watch
 
 MAX_SEED = 2**32 - 1

@@ -2,15 +2,15 @@
 
 `TrainedRecommender.info` is a frozen `ModelInfo`; `with_info(version=...)` returns a copy
 with fields replaced (the artifact layer sets `version`, which is "" straight after
-training). Turning one into tensors and back is recsys.state's job.
+training). Turning one into tensors and back is recsys.state's job; how a personal list is
+chosen from the scores is recsys.lists'.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,41 +20,47 @@ import torch
 from recsys.catalogue import Catalogue
 from recsys.ids import IdMap
 from recsys.interface import Recommender
+from recsys.lists import choose, reasons
 from recsys.models import MODEL_KINDS
 from recsys.rating_model import FoldedUser, RatingModel
 from recsys.results import MAX_RATING, MIN_RATING, ModelInfo, Recommendation, Recommendations
 from recsys.selection import check_k, top_k
+from recsys.settings import ServeSettings
 from recsys.threads import single_blas_thread
-from recsys.watch import WatchModel
+from recsys.watch import WatchConfig, WatchModel
+
+__all__ = ["ServeSettings", "TrainedRecommender"]
 
 FALLBACK_SCORE_OFFSET = 100.0
 """Movies the watch model does not cover are scored (predicted rating - this), so that
 they follow every covered movie."""
 NORM_EPSILON = 1e-9
 """Added to vector norms in cosine similarity so a zero vector does not divide by zero."""
+DEFAULT_SERVE = ServeSettings()
 
 
 @dataclass(frozen=True)
-class ServeSettings:
-    """How recommendations are ranked and filtered at serving time (tuned on the data)."""
+class Personal:
+    """A new person's view of the catalogue, from their ratings (item indices throughout)."""
 
-    fold_in_l2: float = 0.1
-    """Ridge penalty per rating for the fold-in solve (mf, mf_bias); the training L2 is
-    the natural value and measured best (held-out RMSE through fold-in 0.829)."""
-    min_support: int = 5
-    """Movies with fewer training ratings are never recommended on the personal path."""
-    rating_weight: float = 0.0
-    """How much the predicted rating (in stars above the mean) adds to the watch score."""
+    predict: Callable[[np.ndarray], np.ndarray]
+    """Predicted stars (unclipped) of item indices: the rating model plus the taste term."""
+    score: np.ndarray | None
+    """The watch model's ranking score of every item (-inf outside it); None without one."""
+    contributions: Callable[[np.ndarray], np.ndarray]
+    """(m,) item indices -> (m, n): how much each of the n rated movies raised each one's
+    score (the reason shown)."""
 
-    def __post_init__(self) -> None:
-        # Checked here so a bad TRAIN_CONFIG fails at start-up: fold_in_l2 = 0 made every
-        # one-rating fold-in a singular solve, NaN made every prediction NaN.
-        if not 0.0 < self.fold_in_l2 < math.inf:
-            raise ValueError(f"fold_in_l2 must be a positive number, got {self.fold_in_l2}")
-        if self.min_support < 0:
-            raise ValueError(f"min_support must be 0 or more, got {self.min_support}")
-        if not math.isfinite(self.rating_weight):
-            raise ValueError(f"rating_weight must be a finite number, got {self.rating_weight}")
+
+def taste(watch_score: np.ndarray, covered: np.ndarray, n: int, serve: ServeSettings) -> np.ndarray:
+    """Stars added to each predicted rating from its watch score (0 where not covered),
+    scaled down for a person with few ratings: taste_stars * n / (n + taste_prior) *
+    (score - taste_centre)."""
+    out = np.zeros(watch_score.shape)
+    if serve.taste_stars and covered.any():
+        shrink = n / (n + serve.taste_prior) if n + serve.taste_prior > 0 else 0.0
+        out[covered] = serve.taste_stars * shrink * (watch_score[covered] - serve.taste_centre)
+    return out
 
 
 class TrainedRecommender(Recommender):
@@ -74,7 +80,7 @@ class TrainedRecommender(Recommender):
         *,
         dim: int,
         watch: WatchModel | None = None,
-        serve: ServeSettings = ServeSettings(),
+        serve: ServeSettings = DEFAULT_SERVE,
     ) -> None:
         if kind not in MODEL_KINDS:
             raise ValueError(f"unknown model kind {kind!r}")
@@ -111,6 +117,18 @@ class TrainedRecommender(Recommender):
         changed.info = dataclasses.replace(self.info, **changes)
         return changed
 
+    def configured(
+        self, serve: ServeSettings | None = None, watch: WatchConfig | None = None
+    ) -> TrainedRecommender:
+        """A shallow copy serving with other settings (the same weights): `serve`, and the
+        watch model's fold-in settings `watch` (its training fields are ignored)."""
+        changed = copy.copy(self)
+        if serve is not None:
+            changed.serve = serve
+        if watch is not None and self.watch is not None:
+            changed.watch = self.watch.configured(watch)
+        return changed
+
     def predict(self, user_ids: Iterable[int], movie_ids: Iterable[int]) -> np.ndarray:
         """Predicted ratings (0.5-5) for training-data users.
 
@@ -135,11 +153,12 @@ class TrainedRecommender(Recommender):
         out[only_user] = baseline.users[u[only_user]]
         return np.clip(out, MIN_RATING, MAX_RATING)
 
-    def predict_new(self, ratings: Mapping[int, float], movie_ids: Iterable[int]) -> np.ndarray:
-        """Predicted ratings (0.5-5) of `movie_ids` for a new person with `ratings` (fold-in).
+    def predict_for(self, ratings: Mapping[int, float], movie_ids: Iterable[int]) -> np.ndarray:
+        """Predicted ratings (0.5-5) of `movie_ids` for a new person with `ratings` (fold-in),
+        the numbers `recommend` shows for them.
 
         Unknown movies, and every movie when no rated movie is known, get the same fallback
-        as `predict` gives an unknown user.
+        as `predict` gives an unknown user. A rating outside 0.5-5 raises ValueError.
         """
         idx, values, _ = self._known_ratings(ratings)
         targets = self.items.index(np.fromiter((int(m) for m in movie_ids), dtype=np.int64))
@@ -148,7 +167,7 @@ class TrainedRecommender(Recommender):
         out[known] = self._baseline.items[targets[known]]
         if idx.size and known.any():
             with single_blas_thread():
-                out[known] = self._fold_in(idx, values).predict(targets[known])
+                out[known] = self._personal(idx, values).predict(targets[known])
         return np.clip(out, MIN_RATING, MAX_RATING)
 
     def _known_ratings(self, ratings: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -167,7 +186,36 @@ class TrainedRecommender(Recommender):
 
     def _fold_in(self, idx: np.ndarray, values: np.ndarray) -> FoldedUser:
         """The new person's rating model (the model kind decides how it is fitted)."""
-        return self._side.fold_in(idx, values, self.serve.fold_in_l2)
+        return self._side.fold_in(idx, values, self.serve.fold_in())
+
+    def _personal(self, idx: np.ndarray, values: np.ndarray) -> Personal:
+        """Everything a new person's list and predictions come from, from their ratings.
+
+        The watch model scores the movies it covers (plus its average-person part,
+        WatchConfig.popularity_weight), and its score moves their predicted rating
+        (ServeSettings.taste_*); movies outside it are explained by the rating model.
+        """
+        user = self._fold_in(idx, values)
+        watch = self.watch
+        folded = None if watch is None else watch.fold_in(idx, values, self._baseline.mean)
+        if watch is None or folded is None:
+            return Personal(user.predict, None, user.contributions)
+        watch_score, watch_contributions = folded
+        covered = np.isfinite(watch_score)
+        bonus = taste(watch_score, covered, idx.size, self.serve)
+        population = watch.population(idx.size, self.item_count, self.item_mean, len(self.users))
+
+        def predict(items: np.ndarray) -> np.ndarray:
+            return user.predict(items) + bonus[items]
+
+        def contributions(top: np.ndarray) -> np.ndarray:
+            inside = covered[top]
+            out = np.empty((top.size, idx.size))
+            out[inside] = watch_contributions(top[inside])
+            out[~inside] = user.contributions(top[~inside])
+            return out
+
+        return Personal(predict, watch_score + population, contributions)
 
     # -------------------------------------------------------------- recommend
 
@@ -179,80 +227,101 @@ class TrainedRecommender(Recommender):
         exclude: Iterable[int] = (),
         genres: Iterable[str] | None = None,
         exclude_genres: Iterable[str] | None = None,
+        dismissed: Iterable[int] = (),
     ) -> Recommendations:
         """Top-k unseen movies for a new person from their {movieId: rating} (fold-in).
 
         Unknown movie ids in `ratings` are ignored and counted in `ignored_movies`; with no
         known ratings the result is the popularity ranking (path="popular"). A rating outside
         0.5-5 (or NaN) raises ValueError, as do an unknown genre name and a negative k.
+        The personal list is chosen as recsys.lists.choose says, with the floor, pool and
+        ranking of `self.serve`; `dismissed` movies count against similar ones in the watch
+        model's score.
         """
+        asked = None if genres is None else list(genres)
         with single_blas_thread():
-            return self._recommend(ratings, check_k(k), exclude, genres, exclude_genres)
+            return self._recommend(
+                ratings, check_k(k), exclude, asked, exclude_genres, list(dismissed)
+            )
 
     def _recommend(
         self,
         ratings: Mapping[int, float],
         k: int,
         exclude: Iterable[int],
-        genres: Iterable[str] | None,
+        genres: list[str] | None,
         exclude_genres: Iterable[str] | None,
+        dismissed: list[int],
     ) -> Recommendations:
         idx, values, ignored = self._known_ratings(ratings)
-        allowed = self._catalogue.allowed(idx, exclude, genres, exclude_genres)
+        allowed = self._catalogue.allowed(idx, [*exclude, *dismissed], genres, exclude_genres)
         if idx.size == 0:
             popular = self._catalogue.popular(allowed, k, self._baseline.shown)
             return Recommendations("popular", popular, ignored)
         allowed &= self.item_count >= self.serve.min_support
-        top, score, pred, because = self._rank(idx, values, allowed, k)
+        person = self._personal(idx, values)
+        score, predicted = self._ranking(person, allowed, k, dismissed)
+        top, weak = choose(
+            score,
+            predicted,
+            allowed,
+            k,
+            floor=self.serve.min_predicted,
+            pool=self.serve.rerank_pool,
+            fill=bool(genres),
+        )
+        because = reasons(person.contributions(top), values)
         items = [
             Recommendation(
                 movie_id=int(self.items.ids[j]),
-                predicted_rating=float(np.clip(p, MIN_RATING, MAX_RATING)),
-                score=float(s),
-                because=(int(self.items.ids[idx[b]]), float(values[b])),
+                predicted_rating=float(np.clip(predicted[j], MIN_RATING, MAX_RATING)),
+                score=float(score[j]),
+                because=None if b is None else (int(self.items.ids[idx[b]]), float(values[b])),
             )
-            for j, s, p, b in zip(top, score, pred, because, strict=True)
+            for j, b in zip(top.tolist(), because, strict=True)
         ]
-        return Recommendations("personal", items, ignored)
+        return Recommendations("personal", items, ignored, weak)
 
-    def _rank(
-        self, idx: np.ndarray, values: np.ndarray, allowed: np.ndarray, k: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Top item indices, their scores, their predicted ratings and their reasons
-        (positions in idx).
+    def _ranking(
+        self, person: Personal, allowed: np.ndarray, k: int, dismissed: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every item's ranking score and predicted stars (-inf where not needed).
 
-        The watch model orders the movies it covers; if fewer than k are allowed, the rest
-        come from the rating model by predicted rating, scored (predicted rating -
-        FALLBACK_SCORE_OFFSET).
+        The watch model's score (less what `dismissed` movies take off, plus rating_weight
+        stars above the mean) ranks the movies it covers; the others score (predicted
+        rating - FALLBACK_SCORE_OFFSET), so they follow every covered movie, and are only
+        predicted when the covered ones are too few to fill the pool above the floor
+        (predicting all ~10k movies was most of a call's time). Without a watch model the
+        score is the predicted rating.
         """
-        user = self._fold_in(idx, values)
-        folded = self.watch.fold_in(idx, values) if self.watch is not None else None
-        if folded is None:
-            pred = user.predict(None)
-            top = top_k(pred, allowed, k)
-            return top, pred[top], pred[top], user.explain(top)
-        watch_score, explain_watch = folded
-        covered = np.isfinite(watch_score)
+        predicted = np.full(allowed.shape, -np.inf)
+        if person.score is None:
+            wanted = np.flatnonzero(allowed)
+            predicted[wanted] = person.predict(wanted)
+            return predicted.copy(), predicted
+        score = person.score
+        away = self.items.index(np.asarray(dismissed, dtype=np.int64))
+        if self.watch is not None and (away >= 0).any():
+            score = score - self.watch.dismissal(away[away >= 0])
+        inside = np.flatnonzero(allowed & np.isfinite(score))
+        predicted[inside] = person.predict(inside)
         if self.serve.rating_weight:
-            centred = user.predict(None) - self._baseline.mean
-            score = watch_score + self.serve.rating_weight * centred
-        else:
-            score = watch_score
-        top = top_k(score, allowed & covered, k)
-        top_score, because = score[top], explain_watch(top)
-        if top.size < k:
-            rest = np.flatnonzero(allowed & ~covered)
-            rest_pred = user.predict(rest)
-            extra = rest[top_k(rest_pred, np.ones(rest.size, dtype=bool), k - top.size)]
-            top = np.concatenate([top, extra])
-            top_score = np.concatenate([top_score, user.predict(extra) - FALLBACK_SCORE_OFFSET])
-            because = np.concatenate([because, user.explain(extra)])
-        return top, top_score, user.predict(top), because
+            score = score.copy()
+            score[inside] += self.serve.rating_weight * (predicted[inside] - self._baseline.mean)
+        if (predicted[inside] >= self.serve.min_predicted).sum() < max(self.serve.rerank_pool, k):
+            rest = np.flatnonzero(allowed & ~np.isfinite(score))
+            predicted[rest] = person.predict(rest)
+            score = score.copy()
+            score[rest] = predicted[rest] - FALLBACK_SCORE_OFFSET
+        return score, predicted
 
-    def similar(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
+    def similar(
+        self, movie_id: int, k: int = 10, *, exclude: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
         """Movies most associated with `movie_id`: the watch model's item-to-item weights
         when it covers the movie, else cosine similarity of the rating model's item vectors.
-        Empty for an unknown movie."""
+        Never `movie_id` itself, one in `exclude` (movie ids) or one with fewer than
+        `min_support` training ratings; empty for an unknown movie."""
         j = self.items.index_of(movie_id)
         if j is None:
             return []
@@ -263,5 +332,8 @@ class TrainedRecommender(Recommender):
             sims = (vecs @ vecs[j]) / (norms * norms[j])
         allowed = self.item_count >= self.serve.min_support
         allowed[j] = False
+        blocked = self.items.index(np.fromiter((int(m) for m in exclude), dtype=np.int64))
+        allowed[blocked[blocked >= 0]] = False
+        allowed &= np.isfinite(sims)
         top = top_k(sims, allowed, k)
         return [(int(self.items.ids[t]), float(sims[t])) for t in top]

@@ -17,9 +17,14 @@ from telegram.ext import CallbackQueryHandler
 from bot.chat import callbacks as cb
 from bot.chat import keyboards, screens, texts
 from bot.chat.context import BotContext
-from bot.storage import UnknownPerson
+from bot.storage import AlreadyRated, MarkKind, UnknownMovie, UnknownPerson
 
 log = logging.getLogger(__name__)
+MARK_KINDS: dict[type[cb.Mark], MarkKind] = {
+    cb.NotSeen: "not_seen",
+    cb.NotInterested: "not_interested",
+    cb.Later: "later",
+}
 UNEDITABLE = ("message can't be edited", "message to edit not found")
 """Telegram's reasons for refusing an edit of an old or deleted message."""
 
@@ -62,7 +67,7 @@ async def on_button(update: Update, context: BotContext) -> None:
 
     match action:
         case cb.OpenCard(movie_id, back):
-            screen = await screens.card(storage, user_id, movie_id, back)
+            screen = await screens.card(storage, holder, user_id, movie_id, back)
             if screen is None:
                 await query.answer(texts.UNKNOWN_MOVIE)
                 return
@@ -70,12 +75,10 @@ async def on_button(update: Update, context: BotContext) -> None:
             await show(query, context, screen)
         case cb.Rate():
             await rate(query, context, action)
-        case cb.NotSeen(movie_id, back):
-            if await storage.movie(movie_id) is None:
-                await query.answer(texts.UNKNOWN_MOVIE)
-                return
-            await query.answer(texts.SKIPPED)
-            await show_view(query, context, back)
+        case cb.NotSeen() | cb.NotInterested() | cb.Later():
+            await mark(query, context, action)
+        case cb.Undo(movie_id, back):
+            await undo(query, context, movie_id, back)
         case cb.Remove(movie_id, back):
             await remove(query, context, movie_id, back)
         case cb.PickGenre():
@@ -112,7 +115,7 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
     if movie is None:
         await query.answer(texts.UNKNOWN_MOVIE)
         return
-    before = await screens.my_ratings_map(storage, user_id)
+    before = (await screens.known(storage, user_id)).ratings
     await storage.record_rating(user_id, action.movie_id, action.rating)
     await query.answer(texts.saved(movie.title, action.rating))
     await show_view(query, context, action.back)
@@ -122,6 +125,31 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
             texts.OFFER_RECS,
             reply_markup=keyboards.offer_recommendations(),
         )
+
+
+async def mark(query: CallbackQuery, context: BotContext, action: cb.Mark) -> None:
+    """Not seen / Not interested / Later: store the presser's mark, then redraw the list."""
+    kind = MARK_KINDS[type(action)]
+    try:
+        await context.storage.mark(query.from_user.id, action.movie_id, kind)
+    except UnknownMovie:
+        await query.answer(texts.UNKNOWN_MOVIE)
+        return
+    except AlreadyRated:  # a stale card: the rating stays
+        await query.answer(texts.ALREADY_RATED)
+        return
+    await query.answer(texts.MARKED[kind])
+    await show_view(query, context, action.back)
+
+
+async def undo(query: CallbackQuery, context: BotContext, movie_id: int, back: cb.View) -> None:
+    """Take the presser's mark on a movie back; a stale button (no mark) changes nothing."""
+    kind = await context.storage.unmark(query.from_user.id, movie_id)
+    if kind is None:
+        await query.answer(texts.NOT_MARKED)
+        return
+    await query.answer(texts.UNDONE[kind])
+    await show_view(query, context, back)
 
 
 async def remove(query: CallbackQuery, context: BotContext, movie_id: int, back: cb.View) -> None:

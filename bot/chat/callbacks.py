@@ -8,13 +8,19 @@ Grammar (version 1, at most 64 bytes of UTF-8):
     v1|<view>                              show a view
     v1|m|<movie>|<view>                    open a movie's rating card
     v1|r|<movie>|<half-stars 1..10>|<view> rate (half-stars = 2 x rating)
-    v1|n|<movie>|<view>                    not seen: back to the view
+    v1|n|<movie>|<view>                    not seen: hide it, back to the view
+    v1|i|<movie>|<view>                    not interested: never recommend it
+    v1|l|<movie>|<view>                    later: put it on the watchlist
+    v1|u|<movie>|<view>                    undo my mark (not seen, not interested, later)
     v1|x|<movie>|<view>                    remove my rating
     v1|g                                   open the genre picker
     v1|f|<telegram id>|<1 or 0>            confirm / cancel /forget (bound to the person)
 
     <view> = p<page>     popular list page (0-based)
            | y<page>     my ratings page (0-based)
+           | w<page>     my watchlist page (0-based)
+           | h<page>     movies I hid (not seen, not interested) page (0-based)
+           | k<movie>    movies like <movie> ("More like this")
            | R[<genre>]  recommendations, optionally for one genre
            | s<query>    search results for <query>
 
@@ -33,7 +39,8 @@ MAX_BYTES = 64
 MAX_QUERY_BYTES = 40
 POPULAR_PAGES = 5
 MAX_PAGE = 999
-MAX_MOVIE_ID = 10**9
+MAX_MOVIE_ID = 10**9 - 1
+"""The largest id `_INT` (nine digits) can carry."""
 MIN_HALF_STARS, MAX_HALF_STARS = round(MIN_RATING * 2), round(MAX_RATING * 2)
 
 _INT = r"(0|[1-9][0-9]{0,8})"
@@ -56,6 +63,21 @@ class MyRatings:
 
 
 @dataclass(frozen=True)
+class Watchlist:
+    page: int
+
+
+@dataclass(frozen=True)
+class Hidden:
+    page: int
+
+
+@dataclass(frozen=True)
+class Similar:
+    movie_id: int
+
+
+@dataclass(frozen=True)
 class Recs:
     genre: str | None = None
 
@@ -65,7 +87,7 @@ class Search:
     query: str
 
 
-View = Popular | MyRatings | Recs | Search
+View = Popular | MyRatings | Watchlist | Hidden | Similar | Recs | Search
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,24 @@ class NotSeen:
 
 
 @dataclass(frozen=True)
+class NotInterested:
+    movie_id: int
+    back: View
+
+
+@dataclass(frozen=True)
+class Later:
+    movie_id: int
+    back: View
+
+
+@dataclass(frozen=True)
+class Undo:
+    movie_id: int
+    back: View
+
+
+@dataclass(frozen=True)
 class Remove:
     movie_id: int
     back: View
@@ -108,7 +148,9 @@ class Forget:
     confirmed: bool
 
 
-Action = OpenCard | Rate | NotSeen | Remove | PickGenre | Forget
+Mark = NotSeen | NotInterested | Later
+"""What a person can say about a movie besides rating it."""
+Action = OpenCard | Rate | Mark | Undo | Remove | PickGenre | Forget
 Callback = View | Action
 
 
@@ -134,6 +176,12 @@ def encode_view(view: View) -> str:
             return f"p{page}"
         case MyRatings(page):
             return f"y{page}"
+        case Watchlist(page):
+            return f"w{page}"
+        case Hidden(page):
+            return f"h{page}"
+        case Similar(movie_id):
+            return f"k{movie_id}"
         case Recs(genre):
             return f"R{genre or ''}"
         case Search(query):
@@ -150,6 +198,12 @@ def encode(callback: Callback) -> str:
             data = f"r|{movie_id}|{half_stars}|{encode_view(back)}"
         case NotSeen(movie_id, back):
             data = f"n|{movie_id}|{encode_view(back)}"
+        case NotInterested(movie_id, back):
+            data = f"i|{movie_id}|{encode_view(back)}"
+        case Later(movie_id, back):
+            data = f"l|{movie_id}|{encode_view(back)}"
+        case Undo(movie_id, back):
+            data = f"u|{movie_id}|{encode_view(back)}"
         case Remove(movie_id, back):
             data = f"x|{movie_id}|{encode_view(back)}"
         case PickGenre():
@@ -162,6 +216,17 @@ def encode(callback: Callback) -> str:
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+_MOVIE_ACTIONS: dict[str, type[OpenCard | Mark | Undo | Remove]] = {
+    "m|": OpenCard,
+    "n|": NotSeen,
+    "i|": NotInterested,
+    "l|": Later,
+    "u|": Undo,
+    "x|": Remove,
+}
+"""Actions on one movie, `v1|<code>|<movie>|<view>`, by their code."""
 
 
 def _int(text: str, low: int, high: int) -> int:
@@ -179,6 +244,12 @@ def parse_view(text: str) -> View:
         return Popular(_int(rest, 0, POPULAR_PAGES - 1))
     if kind == "y":
         return MyRatings(_int(rest, 0, MAX_PAGE))
+    if kind == "w":
+        return Watchlist(_int(rest, 0, MAX_PAGE))
+    if kind == "h":
+        return Hidden(_int(rest, 0, MAX_PAGE))
+    if kind == "k":
+        return Similar(_int(rest, 1, MAX_MOVIE_ID))
     if kind == "R":
         if rest == "":
             return Recs(None)
@@ -200,14 +271,12 @@ def parse(data: str | None) -> Callback:
     if version != VERSION:
         raise BadCallback("unknown version")
     kind = body[:2]
-    if kind in ("m|", "n|", "x|"):
+    if kind in _MOVIE_ACTIONS:
         parts = body.split("|", 2)
         if len(parts) != 3:
             raise BadCallback("missing fields")
         movie_id, back = _int(parts[1], 1, MAX_MOVIE_ID), parse_view(parts[2])
-        if parts[0] == "m":
-            return OpenCard(movie_id, back)
-        return NotSeen(movie_id, back) if parts[0] == "n" else Remove(movie_id, back)
+        return _MOVIE_ACTIONS[kind](movie_id, back)
     if kind == "r|":
         parts = body.split("|", 3)
         if len(parts) != 4:

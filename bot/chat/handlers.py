@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.chat import buttons, keyboards, screens, texts
+from bot.chat import callbacks as cb
 from bot.chat.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ async def search(update: Update, context: BotContext) -> None:
         return
     message, user = found
     query = " ".join(context.args or ())[:MAX_QUERY_CHARS]
-    await reply(message, await screens.search(context.storage, user.id, query))
+    await reply(message, await screens.search(context.storage, context.holder, user.id, query))
 
 
 async def search_text(update: Update, context: BotContext) -> None:
@@ -84,7 +85,7 @@ async def search_text(update: Update, context: BotContext) -> None:
         return
     message, user = found
     query = (message.text or "")[:MAX_QUERY_CHARS]
-    await reply(message, await screens.search(context.storage, user.id, query))
+    await reply(message, await screens.search(context.storage, context.holder, user.id, query))
 
 
 async def my_ratings(update: Update, context: BotContext) -> None:
@@ -95,19 +96,38 @@ async def my_ratings(update: Update, context: BotContext) -> None:
     await reply(message, await screens.my_ratings(context.storage, user.id, 0))
 
 
+async def watchlist(update: Update, context: BotContext) -> None:
+    """The movies the person saved for later, newest first, paged."""
+    if (found := sender(update)) is None:
+        return
+    message, user = found
+    await reply(message, await screens.marked_list(context.storage, user.id, cb.Watchlist(0)))
+
+
+async def hidden(update: Update, context: BotContext) -> None:
+    """The movies the person hid (not seen, not interested), each opening a card to undo."""
+    if (found := sender(update)) is None:
+        return
+    message, user = found
+    await reply(message, await screens.marked_list(context.storage, user.id, cb.Hidden(0)))
+
+
 async def forget(update: Update, context: BotContext) -> None:
     """Ask for confirmation; the buttons only work for the person who asked."""
     if (found := sender(update)) is None:
         return
     message, user = found
     storage = context.storage
-    count = len(await storage.ratings_of(user.id))
-    if count == 0:
+    ratings = len(await storage.ratings_of(user.id))
+    marks = len(await storage.marks_of(user.id))
+    if ratings + marks == 0:
         # Nothing worth confirming; drop the person row too, if there is one.
         await storage.forget_person(user.id)
         await message.reply_text(texts.FORGET_NOTHING)
         return
-    await message.reply_text(texts.forget_confirm(count), reply_markup=keyboards.forget(user.id))
+    await message.reply_text(
+        texts.forget_confirm(ratings, marks), reply_markup=keyboards.forget(user.id)
+    )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -126,6 +146,8 @@ def register(application: BotApplication) -> None:
         "recommend": recommend,
         "search": search,
         "myratings": my_ratings,
+        "watchlist": watchlist,
+        "hidden": hidden,
         "forget": forget,
     }
     for name, callback in commands.items():

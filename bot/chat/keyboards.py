@@ -1,18 +1,19 @@
-"""Inline keyboards. Each button's callback data comes from `bot.callbacks.encode`.
+"""Inline keyboards. Each button's callback data comes from `bot.chat.callbacks.encode`.
 
-Telegram allows at most 100 buttons and 8 per row; every keyboard here stays far
-below (the largest, the genre picker, has about 20 for MovieLens; a catalogue with more
+Telegram allows at most 100 buttons and 8 per row; every keyboard here stays below (the
+largest, the recommendations, has 42: each movie with its three marks; a catalogue with more
 genres than fit gets the first MAX_BUTTONS - 1 and "All genres").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat import callbacks as cb
 from bot.chat import texts
+from bot.storage import MarkKind
 
 GENRES_PER_ROW = 3
 MAX_BUTTONS = 100
@@ -23,21 +24,23 @@ def _button(text: str, callback: cb.Callback) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=cb.encode(callback))
 
 
+Entry = tuple[int, int, str, float | None]
+"""A movie in a list: (number, movie id, title, the person's rating or None)."""
+
+
 def movie_list(
-    entries: Sequence[tuple[int, int, str, float | None]],
+    entries: Sequence[Entry],
     here: cb.View,
     prev: cb.View | None = None,
     next_: cb.View | None = None,
+    predicted: Mapping[int, float] | None = None,
 ) -> InlineKeyboardMarkup:
     """One button per movie, "<number>. <title> ★<your rating>", then page buttons.
 
-    `entries` are (number, movie id, title, your rating or None); `here` is the view
-    the card's Back and rating buttons return to.
+    `here` is the view the card's Back and rating buttons return to; `predicted` (movie id ->
+    stars) labels unrated movies with the rating the model predicts for the person.
     """
-    rows = [
-        [_button(texts.movie_button(number, title, rating), cb.OpenCard(movie_id, here))]
-        for number, movie_id, title, rating in entries
-    ]
+    rows = [[_movie_button(entry, here, predicted)] for entry in entries]
     nav = []
     if prev is not None:
         nav.append(_button(texts.BUTTON_PREV, prev))
@@ -48,30 +51,64 @@ def movie_list(
     return InlineKeyboardMarkup(rows)
 
 
-def card(movie_id: int, my_rating: float | None, back: cb.View) -> InlineKeyboardMarkup:
-    """Rating buttons 0.5..5 (each text starts with its value), then Not seen/Remove and Back."""
+def card(
+    movie_id: int, my_rating: float | None, mark: MarkKind | None, back: cb.View
+) -> InlineKeyboardMarkup:
+    """Rating buttons 0.5..5 (each text starts with its value); then Remove rating, the undo of
+    a mark, or the three marks; then More like this and Back."""
     values = [
         _button(texts.rating_button(half, my_rating), cb.Rate(movie_id, half, back))
         for half in range(cb.MIN_HALF_STARS, cb.MAX_HALF_STARS + 1)
     ]
     rows = [values[i : i + RATINGS_PER_ROW] for i in range(0, len(values), RATINGS_PER_ROW)]
-    if my_rating is None:
-        last = _button(texts.BUTTON_NOT_SEEN, cb.NotSeen(movie_id, back))
+    if my_rating is not None:
+        rows.append([_button(texts.BUTTON_REMOVE, cb.Remove(movie_id, back))])
+    elif mark is not None:
+        rows.append([_button(texts.BUTTON_UNDO[mark], cb.Undo(movie_id, back))])
     else:
-        last = _button(texts.BUTTON_REMOVE, cb.Remove(movie_id, back))
-    rows.append([last, _button(texts.BUTTON_BACK, back)])
+        rows.append(_marks(movie_id, back))
+    more = _button(texts.BUTTON_MORE_LIKE_THIS, cb.Similar(movie_id))
+    rows.append([more, _button(texts.BUTTON_BACK, back)])
     return InlineKeyboardMarkup(rows)
 
 
-def recommendations(
-    entries: Sequence[tuple[int, int, str, float | None]], genre: str | None
-) -> InlineKeyboardMarkup:
-    """Open-card buttons for each recommended movie, then the genre picker and refresh."""
+def recommendations(entries: Sequence[Entry], genre: str | None) -> InlineKeyboardMarkup:
+    """Each recommended movie (opens its card) with Not seen / Not interested / Later under
+    it, then the genre picker and refresh."""
     here = cb.Recs(genre)
-    markup = movie_list(entries, here)
-    rows = [list(row) for row in markup.inline_keyboard]
+    rows = []
+    for entry in entries:
+        rows.append([_movie_button(entry, here)])
+        rows.append(_marks(entry[1], here))
     rows.append([_button(texts.BUTTON_GENRES, cb.PickGenre()), _button(texts.BUTTON_REFRESH, here)])
     return InlineKeyboardMarkup(rows)
+
+
+def similar(
+    entries: Sequence[Entry], movie_id: int, title: str, predicted: Mapping[int, float]
+) -> InlineKeyboardMarkup:
+    """The movies like `movie_id` (each opens its card), then Back to that movie's card."""
+    here = cb.Similar(movie_id)
+    rows = [[_movie_button(entry, here, predicted)] for entry in entries]
+    back = f"{texts.BUTTON_BACK} to {texts.short(title, texts.MAX_BUTTON_TITLE // 2)}"
+    rows.append([_button(back, cb.OpenCard(movie_id, here))])
+    return InlineKeyboardMarkup(rows)
+
+
+def _movie_button(
+    entry: Entry, here: cb.View, predicted: Mapping[int, float] | None = None
+) -> InlineKeyboardButton:
+    number, movie_id, title, rating = entry
+    guess = predicted.get(movie_id) if predicted else None
+    return _button(texts.movie_button(number, title, rating, guess), cb.OpenCard(movie_id, here))
+
+
+def _marks(movie_id: int, back: cb.View) -> list[InlineKeyboardButton]:
+    return [
+        _button(texts.BUTTON_NOT_SEEN, cb.NotSeen(movie_id, back)),
+        _button(texts.BUTTON_NOT_INTERESTED, cb.NotInterested(movie_id, back)),
+        _button(texts.BUTTON_LATER, cb.Later(movie_id, back)),
+    ]
 
 
 def genres(names: Sequence[str]) -> InlineKeyboardMarkup:

@@ -10,19 +10,25 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
 
 from bot.chat import callbacks as cb
 from bot.chat import keyboards, texts
-from bot.storage import Storage
+from bot.storage import MarkKind, Storage
 from bot.training.model_holder import ModelHolder
 
 PAGE_SIZE = 10
 POPULAR_SIZE = cb.POPULAR_PAGES * PAGE_SIZE
 RECOMMEND_K = 10
 SEARCH_LIMIT = 10
+SIMILAR_K = 10
+HIDING: frozenset[MarkKind] = frozenset({"not_seen", "not_interested"})
+"""Marks listed by /hidden; "later" has /watchlist."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,74 +41,151 @@ class UnknownGenre(ValueError):
     """A genre name the current model does not know; the message is the given name."""
 
 
-async def my_ratings_map(storage: Storage, telegram_id: int) -> dict[int, float]:
-    return {r.movie_id: r.rating for r in await storage.ratings_of(telegram_id)}
+@dataclass(frozen=True)
+class Known:
+    """What a person has told the bot, by movie id: ratings, and marks on unrated movies."""
+
+    ratings: dict[int, float]
+    marks: dict[int, MarkKind]
+
+    def told(self) -> set[int]:
+        """Movies rated or marked: never offered again to rate or as a recommendation."""
+        return set(self.ratings) | set(self.marks)
+
+    def marked(self, *kinds: MarkKind) -> list[int]:
+        return [movie for movie, kind in self.marks.items() if kind in kinds]
+
+
+async def known(storage: Storage, telegram_id: int) -> Known:
+    ratings = {r.movie_id: r.rating for r in await storage.ratings_of(telegram_id)}
+    marks = {m.movie_id: m.kind for m in await storage.marks_of(telegram_id)}
+    return Known(ratings, marks)
+
+
+def _page(items: Sequence[T], page: int) -> tuple[int, int, Sequence[T]]:
+    """(page, pages, the page's items): a page past the end shows the last one left (removing
+    items can empty the page a button points at)."""
+    pages = max(1, math.ceil(len(items) / PAGE_SIZE))
+    page = min(page, pages - 1)
+    return page, pages, items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+
+
+def _nav(
+    view: type[cb.Popular | cb.MyRatings | cb.Watchlist | cb.Hidden], page: int, pages: int
+) -> tuple[cb.View | None, cb.View | None]:
+    return (view(page - 1) if page > 0 else None, view(page + 1) if page + 1 < pages else None)
+
+
+async def _predicted(holder: ModelHolder, me: Known, movie_ids: Iterable[int]) -> dict[int, float]:
+    """The stars the served model predicts for the person: only from a personal model and
+    once they have rated something (otherwise the number would not be about them)."""
+    wanted = [m for m in movie_ids if m not in me.ratings]
+    if not holder.personal or not me.ratings or not wanted:
+        return {}
+    stars = await asyncio.to_thread(holder.get().predict_for, me.ratings, wanted)
+    return dict(zip(wanted, (float(s) for s in stars), strict=True))
 
 
 async def popular(storage: Storage, telegram_id: int, page: int) -> Screen:
-    movies = await storage.popular_movies(POPULAR_SIZE)
-    mine = await my_ratings_map(storage, telegram_id)
-    pages = max(1, math.ceil(len(movies) / PAGE_SIZE))
-    page = min(page, pages - 1)
+    """The most-rated movies, without those the person marked (they told us about them)."""
+    me = await known(storage, telegram_id)
+    candidates = await storage.popular_movies(POPULAR_SIZE + len(me.marks))
+    movies = [m for m in candidates if m.movie_id not in me.marks][:POPULAR_SIZE]
+    page, pages, chunk = _page(movies, page)
     start = page * PAGE_SIZE
     entries = [
-        (start + i + 1, m.movie_id, m.title, mine.get(m.movie_id))
-        for i, m in enumerate(movies[start : start + PAGE_SIZE])
+        (start + i + 1, m.movie_id, m.title, me.ratings.get(m.movie_id))
+        for i, m in enumerate(chunk)
     ]
-    markup = keyboards.movie_list(
-        entries,
-        cb.Popular(page),
-        prev=cb.Popular(page - 1) if page > 0 else None,
-        next_=cb.Popular(page + 1) if page + 1 < pages else None,
-    )
-    return Screen(texts.popular(page, pages, len(mine)), markup)
+    prev, next_ = _nav(cb.Popular, page, pages)
+    markup = keyboards.movie_list(entries, cb.Popular(page), prev, next_)
+    return Screen(texts.popular(page, pages, len(me.ratings)), markup)
 
 
 async def my_ratings(storage: Storage, telegram_id: int, page: int) -> Screen:
     ratings = await storage.ratings_of(telegram_id)
     if not ratings:
         return Screen(texts.NO_RATINGS)
-    pages = math.ceil(len(ratings) / PAGE_SIZE)
-    # Removing ratings can empty the last page a button points at: show the last one left.
-    page = min(page, pages - 1)
-    start = page * PAGE_SIZE
-    chunk = ratings[start : start + PAGE_SIZE]
+    page, pages, chunk = _page(ratings, page)
     movies = await storage.movies([r.movie_id for r in chunk])
+    start = page * PAGE_SIZE
     entries = [
         (start + i + 1, r.movie_id, movies[r.movie_id].title, r.rating)
         for i, r in enumerate(chunk)
         if r.movie_id in movies
     ]
-    markup = keyboards.movie_list(
-        entries,
-        cb.MyRatings(page),
-        prev=cb.MyRatings(page - 1) if page > 0 else None,
-        next_=cb.MyRatings(page + 1) if page + 1 < pages else None,
-    )
+    prev, next_ = _nav(cb.MyRatings, page, pages)
+    markup = keyboards.movie_list(entries, cb.MyRatings(page), prev, next_)
     return Screen(texts.my_ratings(len(ratings), page, pages), markup)
 
 
-async def search(storage: Storage, telegram_id: int, query: str) -> Screen:
+async def marked_list(storage: Storage, telegram_id: int, view: cb.Watchlist | cb.Hidden) -> Screen:
+    """/watchlist (marked Later) or /hidden (Not seen, Not interested), newest first."""
+    kinds = HIDING if isinstance(view, cb.Hidden) else frozenset({"later"})
+    marks = [m for m in await storage.marks_of(telegram_id) if m.kind in kinds]
+    if not marks:
+        return Screen(texts.NO_HIDDEN if isinstance(view, cb.Hidden) else texts.NO_WATCHLIST)
+    page, pages, chunk = _page(marks, view.page)
+    movies = await storage.movies([m.movie_id for m in chunk])
+    start = page * PAGE_SIZE
+    entries = [
+        (start + i + 1, m.movie_id, movies[m.movie_id].title, None)
+        for i, m in enumerate(chunk)
+        if m.movie_id in movies
+    ]
+    kind = type(view)
+    prev, next_ = _nav(kind, page, pages)
+    markup = keyboards.movie_list(entries, kind(page), prev, next_)
+    title = texts.hidden if isinstance(view, cb.Hidden) else texts.watchlist
+    return Screen(title(len(marks), page, pages), markup)
+
+
+async def search(storage: Storage, holder: ModelHolder, telegram_id: int, query: str) -> Screen:
     query = cb.truncate_query(query)
     movies = await storage.search_movies(query, SEARCH_LIMIT) if query else []
     if not movies:
         return Screen(texts.no_results(query) if query else texts.SEARCH_USAGE)
-    mine = await my_ratings_map(storage, telegram_id)
-    entries = [(i, m.movie_id, m.title, mine.get(m.movie_id)) for i, m in enumerate(movies, 1)]
+    me = await known(storage, telegram_id)
+    predicted = await _predicted(holder, me, [m.movie_id for m in movies])
+    entries = [
+        (i, m.movie_id, m.title, me.ratings.get(m.movie_id)) for i, m in enumerate(movies, 1)
+    ]
     return Screen(
         texts.search_results(query, len(movies)),
-        keyboards.movie_list(entries, cb.Search(query)),
+        keyboards.movie_list(entries, cb.Search(query), predicted=predicted),
     )
 
 
-async def card(storage: Storage, telegram_id: int, movie_id: int, back: cb.View) -> Screen | None:
+async def card(
+    storage: Storage, holder: ModelHolder, telegram_id: int, movie_id: int, back: cb.View
+) -> Screen | None:
     """The rating card, or None when the movie does not exist."""
     movie = await storage.movie(movie_id)
     if movie is None:
         return None
-    mine = await my_ratings_map(storage, telegram_id)
-    rating = mine.get(movie_id)
-    return Screen(texts.card(movie, rating), keyboards.card(movie_id, rating, back))
+    me = await known(storage, telegram_id)
+    rating, mark = me.ratings.get(movie_id), me.marks.get(movie_id)
+    predicted = (await _predicted(holder, me, [movie_id])).get(movie_id)
+    return Screen(
+        texts.card(movie, rating, mark, predicted), keyboards.card(movie_id, rating, mark, back)
+    )
+
+
+async def similar(
+    storage: Storage, holder: ModelHolder, telegram_id: int, movie_id: int
+) -> Screen | None:
+    """Movies like `movie_id` that the person has not rated or marked; None for no such movie."""
+    movie = await storage.movie(movie_id)
+    if movie is None:
+        return None
+    me = await known(storage, telegram_id)
+    model = holder.get()
+    found = await asyncio.to_thread(model.similar, movie_id, SIMILAR_K, exclude=me.told())
+    movies = await storage.movies([m for m, _ in found])
+    entries = [(i, m, movies[m].title, None) for i, (m, _) in enumerate(found, 1) if m in movies]
+    predicted = await _predicted(holder, me, [m for _, m, _, _ in entries])
+    text = texts.similar(movie.title, len(entries)) if entries else texts.NO_SIMILAR
+    return Screen(text, keyboards.similar(entries, movie_id, movie.title, predicted))
 
 
 def _genre_key(name: str) -> str:
@@ -137,12 +220,16 @@ async def recommendations(
     """Top-10 unseen movies for the person, optionally in one genre (raises UnknownGenre)."""
     if genre is not None:
         genre = resolve_genre(genre, holder)
-    mine = await my_ratings_map(storage, telegram_id)
+    me = await known(storage, telegram_id)
     model = holder.get()
-    personal = holder.personal
     # Fold-in takes milliseconds, but a thread keeps even a slow model off the event loop.
     result = await asyncio.to_thread(
-        model.recommend, mine, RECOMMEND_K, genres=[genre] if genre else None
+        model.recommend,
+        me.ratings,
+        RECOMMEND_K,
+        exclude=me.marked("not_seen", "later"),
+        dismissed=me.marked("not_interested"),
+        genres=[genre] if genre else None,
     )
     reasons = [rec.because[0] for rec in result.items if rec.because is not None]
     movies = await storage.movies([rec.movie_id for rec in result.items] + reasons)
@@ -153,10 +240,11 @@ async def recommendations(
     ]
     text = texts.recommendations(
         items,
-        personal=personal and result.path == "personal",
-        rated=len(mine),
+        personal=holder.personal and result.path == "personal",
+        rated=len(me.ratings),
         genre=genre,
         ignored=result.ignored_movies,
+        weak=result.weak,
     )
     entries = [(i, movie.movie_id, movie.title, None) for i, (movie, _, _) in enumerate(items, 1)]
     return Screen(text, keyboards.recommendations(entries, genre))
@@ -169,8 +257,13 @@ async def view(storage: Storage, holder: ModelHolder, telegram_id: int, target: 
             return await popular(storage, telegram_id, page)
         case cb.MyRatings(page):
             return await my_ratings(storage, telegram_id, page)
+        case cb.Watchlist() | cb.Hidden():
+            return await marked_list(storage, telegram_id, target)
+        case cb.Similar(movie_id):
+            found = await similar(storage, holder, telegram_id, movie_id)
+            return found or Screen(texts.NO_SIMILAR)
         case cb.Recs(genre):
             return await recommendations(storage, holder, telegram_id, genre)
         case cb.Search(query):
-            return await search(storage, telegram_id, query)
+            return await search(storage, holder, telegram_id, query)
     raise TypeError(f"not a view: {target!r}")

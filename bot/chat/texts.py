@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from html import escape
-from typing import Any
+
+from bot.storage import MarkKind, Movie
+from recsys.results import Recommendation
 
 MAX_MESSAGE = 4096
 MAX_BUTTON_TITLE = 48
 RECOMMEND_AFTER = 5
-REASON_MIN_RATING = 3.5
-"""A reason quotes a rated movie only when the person liked it: "because you rated X 2"
-reads as nonsense even when that rating did shape the prediction."""
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and the popular movies"),
@@ -23,6 +22,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("recommend", "Movies picked for you (add a genre: /recommend comedy)"),
     ("search", "Find a movie by title: /search matrix"),
     ("myratings", "Your ratings: change or remove them"),
+    ("watchlist", "Movies you saved for later"),
+    ("hidden", "Movies you hid (not seen, not interested): undo from here"),
     ("forget", "Delete everything stored about you"),
     ("help", "How this bot works"),
 )
@@ -48,14 +49,35 @@ HELP = (
 BAD_BUTTON = "This button is out of date or not valid. Nothing was changed."
 UNKNOWN_MOVIE = "I don't know that movie. Nothing was changed."
 NOT_YOURS = "This button belongs to someone else."
-SKIPPED = "Skipped."
 NOT_RATED = "You hadn't rated that movie."
+NOT_MARKED = "Nothing to undo for that movie."
+ALREADY_RATED = "You rated that movie already: remove the rating first."
+MARKED = {
+    "not_seen": "Hidden: it won't come back in your lists. /hidden to undo.",
+    "not_interested": "Got it: I won't recommend it, nor much like it. /hidden to undo.",
+    "later": "Saved to your /watchlist.",
+}
+"""The answer to a Not seen / Not interested / Later press, by mark kind."""
+MARK_STATE = {
+    "not_seen": "You said you haven't seen it.",
+    "not_interested": "You said you're not interested.",
+    "later": "It's on your watchlist.",
+}
+"""What the rating card says about a marked movie."""
+UNDONE = {
+    "not_seen": "It's back in your lists.",
+    "not_interested": "I may recommend it again.",
+    "later": "Removed from your watchlist.",
+}
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 UNKNOWN_GENRE_BUTTON = "My model doesn't know that genre any more. Nothing was changed."
 ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
 
 SEARCH_USAGE = "Send /search and part of a title, for example: <code>/search toy story</code>"
 NO_RATINGS = "You haven't rated any movies yet. Send /popular to start."
+NO_WATCHLIST = "Your watchlist is empty. Tap <i>Later</i> on a movie to save it here."
+NO_HIDDEN = "You haven't hidden any movies."
+NO_SIMILAR = "I don't know any movies like that one yet."
 FORGET_NOTHING = "I have nothing stored about you."
 FORGOTTEN_SHORT = "Deleted."
 FORGET_CANCELLED = "Cancelled: nothing was deleted."
@@ -68,7 +90,15 @@ BUTTON_PREV = "« Prev"
 BUTTON_NEXT = "Next »"
 BUTTON_BACK = "« Back"
 BUTTON_NOT_SEEN = "Not seen"
+BUTTON_NOT_INTERESTED = "Not interested"
+BUTTON_LATER = "Later"
+BUTTON_MORE_LIKE_THIS = "More like this"
 BUTTON_REMOVE = "Remove rating"
+BUTTON_UNDO = {
+    "not_seen": "Undo Not seen",
+    "not_interested": "Undo Not interested",
+    "later": "Remove from watchlist",
+}
 BUTTON_SHOW_RECS = "Show my recommendations"
 BUTTON_GENRES = "Genres…"
 BUTTON_REFRESH = "Refresh"
@@ -94,10 +124,15 @@ def short(title: str, limit: int = MAX_BUTTON_TITLE) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def movie_button(number: int, title: str, my_rating: float | None) -> str:
-    """ "12. Matrix, The (1999) ★4.5": the number first, the person's rating last."""
+def movie_button(
+    number: int, title: str, my_rating: float | None, predicted: float | None = None
+) -> str:
+    """ "12. Matrix, The (1999) ★4.5": the number first, the person's rating last; an unrated
+    movie may show the predicted rating instead ("≈3.9")."""
     label = f"{number}. {short(title)}"
-    return label if my_rating is None else f"{label} ★{stars(my_rating)}"
+    if my_rating is not None:
+        return f"{label} ★{stars(my_rating)}"
+    return label if predicted is None else f"{label} ≈{predicted:.1f}"
 
 
 def rating_button(half_stars: int, current: float | None) -> str:
@@ -130,8 +165,14 @@ def _genres(genres: Iterable[str]) -> str:
     return escape(names) if names else "no genres listed"
 
 
-def card(movie: Any, my_rating: float | None) -> str:
-    """The rating card: title, year, genres, MovieLens average and count, your rating."""
+def card(
+    movie: Movie,
+    my_rating: float | None,
+    mark: MarkKind | None = None,
+    predicted: float | None = None,
+) -> str:
+    """The rating card: title, year, genres, MovieLens average and count, your rating or mark,
+    and the rating the model predicts for you."""
     lines = [f"<b>{escape(movie.title)}</b>"]
     if movie.year is not None and f"({movie.year})" not in movie.title:
         lines.append(f"Year: {movie.year}")
@@ -141,11 +182,15 @@ def card(movie: Any, my_rating: float | None) -> str:
         lines.append(f"MovieLens: ★{movie.mean_rating:.1f} average from {movie.n_ratings} {noun}")
     else:
         lines.append("MovieLens: no ratings yet")
+    if predicted is not None and my_rating is None:
+        lines.append(f"I think you'd rate it <b>★{predicted:.1f}</b>")
     lines.append("")
-    if my_rating is None:
-        lines.append("How would you rate it?")
-    else:
+    if my_rating is not None:
         lines.append(f"Your rating: <b>★{stars(my_rating)}</b>. Tap another value to change it.")
+    elif mark is not None:
+        lines.append(f"{MARK_STATE[mark]} Seen it after all? Rate it.")
+    else:
+        lines.append("How would you rate it?")
     return clip("\n".join(lines))
 
 
@@ -158,12 +203,13 @@ def removed(title: str) -> str:
 
 
 def recommendations(
-    items: Sequence[tuple[Any, Any, Any | None]],
+    items: Sequence[tuple[Movie, Recommendation, Movie | None]],
     *,
     personal: bool,
     rated: int,
     genre: str | None,
     ignored: int,
+    weak: bool = False,
 ) -> str:
     """The top list: `items` are (movie, recommendation, movie the reason points at)."""
     scope = f" in {escape(genre)}" if genre else ""
@@ -182,20 +228,26 @@ def recommendations(
             if rated == 0
             else "my model is still learning; personal picks come soon."
         )
+    if weak:
+        head += (
+            f"\nNothing{scope} is likely to please you much: these are the best I have, "
+            "below 3 stars."
+        )
     lines = [head, ""]
     for number, (movie, rec, because) in enumerate(items, 1):
         lines.append(
             f"{number}. <b>{escape(movie.title)}</b> — predicted ★{rec.predicted_rating:.1f}"
         )
         lines.append(f"    {_genres(movie.genres)}")
-        if because is not None and rec.because is not None and rec.because[1] >= REASON_MIN_RATING:
+        # recsys quotes only a movie the person liked (LIKED_RATING) that explains this one
+        if because is not None and rec.because is not None:
             lines.append(f"    because you rated {escape(because.title)} {stars(rec.because[1])}")
     if ignored:
         lines.append(
             f"\n{ignored} of your ratings are for movies my model hasn't learned yet; "
             "they count after the next retraining."
         )
-    lines.append("\nTap a movie to rate it right here.")
+    lines.append("\nTap a movie to rate it, or tell me below it: not seen, not interested, later.")
     return clip("\n".join(lines))
 
 
@@ -226,11 +278,32 @@ def no_results(query: str) -> str:
     )
 
 
-def forget_confirm(count: int) -> str:
+def forget_confirm(ratings: int, marks: int = 0) -> str:
+    told = f"your {ratings} rating{'s' if ratings != 1 else ''}"
+    if marks:
+        told += f", the {marks} movie{'s' if marks != 1 else ''} you hid or saved"
     return (
-        f"This deletes your {count} rating{'s' if count != 1 else ''} and everything else "
-        "I store about you. It cannot be undone. Are you sure?"
+        f"This deletes {told} and everything else I store about you. "
+        "It cannot be undone. Are you sure?"
     )
+
+
+def watchlist(total: int, page: int, pages: int) -> str:
+    return (
+        f"<b>Your watchlist</b>: {total} (page {page + 1}/{pages})\n"
+        "Tap a movie to rate it once you've seen it, or to take it off the list."
+    )
+
+
+def hidden(total: int, page: int, pages: int) -> str:
+    return (
+        f"<b>Movies you hid</b>: {total} (page {page + 1}/{pages})\n"
+        "Tap one to undo: it comes back in your lists and recommendations."
+    )
+
+
+def similar(title: str, count: int) -> str:
+    return f"<b>More like {escape(title)}</b>: tap one to rate it."
 
 
 def forgotten() -> str:

@@ -6,6 +6,7 @@ migrations   the runner of the numbered files in migrations/
 writer       the group-commit Writer (the one connection that writes)
 catalogue    movies: most rated, by id, title search, the whole catalogue
 ratings      Telegram people's ratings; forgetting a person
+marks        not seen / not interested / later (the watchlist)
 counts       the admin's people and ratings counts
 runs         model runs
 movielens    the all-or-nothing MovieLens import, and its download for the first start
@@ -15,20 +16,34 @@ records      the frozen records handed out; errors: the exceptions raised on pur
 """
 
 from bot.storage.errors import (
+    AlreadyRated,
     InvalidRating,
     SchemaTooNew,
     StorageError,
     UnknownMovie,
     UnknownPerson,
 )
-from bot.storage.records import Counts, ImportResult, ModelRun, Movie, UserRating
+from bot.storage.records import (
+    MARK_KINDS,
+    Counts,
+    ImportResult,
+    Mark,
+    MarkKind,
+    ModelRun,
+    Movie,
+    UserRating,
+)
 from bot.storage.snapshot import read_training_data
 from bot.storage.store import Storage
 
 __all__ = [
+    "MARK_KINDS",
+    "AlreadyRated",
     "Counts",
     "ImportResult",
     "InvalidRating",
+    "Mark",
+    "MarkKind",
     "ModelRun",
     "Movie",
     "SchemaTooNew",

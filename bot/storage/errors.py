@@ -21,3 +21,7 @@ class UnknownMovie(StorageError):
 
 class UnknownPerson(StorageError):
     """No person with that Telegram id has ever rated anything."""
+
+
+class AlreadyRated(StorageError):
+    """A mark ("not seen", "later", ...) for a movie the person has rated."""

@@ -29,17 +29,16 @@ async def record_rating(
 
     async def upsert(conn: aiosqlite.Connection) -> None:
         await require_movie(conn, movie_id)
+        person = await ensure_person(conn, telegram_id, now)
         await conn.execute(
-            "INSERT INTO people (telegram_id, created_at) VALUES (?, ?)"
-            " ON CONFLICT (telegram_id) DO NOTHING",
-            (telegram_id, now),
-        )
-        await conn.execute(
-            "INSERT INTO ratings (person_id, movie_id, rating, rated_at)"
-            " SELECT person_id, ?, ?, ? FROM people WHERE telegram_id = ?"
+            "INSERT INTO ratings (person_id, movie_id, rating, rated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (person_id, movie_id)"
             " DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at",
-            (movie_id, value, now, telegram_id),
+            (person, movie_id, value, now),
+        )
+        # A rating says the person has seen the movie: "not seen" and "later" no longer hold.
+        await conn.execute(
+            "DELETE FROM marks WHERE person_id = ? AND movie_id = ?", (person, movie_id)
         )
 
     await writer.run(upsert)
@@ -75,7 +74,7 @@ async def ratings_of(reader: aiosqlite.Connection, telegram_id: int) -> list[Use
 
 
 async def forget_person(writer: Writer, telegram_id: int) -> int:
-    """Delete a person and every rating of theirs; returns the rows deleted (0: unknown)."""
+    """Delete a person, their ratings and their marks; returns the rows deleted (0: unknown)."""
     check_id(telegram_id, "Telegram id")
 
     async def delete(conn: aiosqlite.Connection) -> int:
@@ -85,10 +84,21 @@ async def forget_person(writer: Writer, telegram_id: int) -> int:
         if not rows:
             return 0
         ratings = await conn.execute("DELETE FROM ratings WHERE person_id = ?", rows[0])
+        marks = await conn.execute("DELETE FROM marks WHERE person_id = ?", rows[0])
         person = await conn.execute("DELETE FROM people WHERE person_id = ?", rows[0])
-        return ratings.rowcount + person.rowcount
+        return ratings.rowcount + marks.rowcount + person.rowcount
 
     return await writer.run(delete)
+
+
+async def ensure_person(conn: aiosqlite.Connection, telegram_id: int, now: float) -> int:
+    """The person id of a Telegram user, created on their first rating or mark."""
+    await conn.execute(
+        "INSERT INTO people (telegram_id, created_at) VALUES (?, ?)"
+        " ON CONFLICT (telegram_id) DO NOTHING",
+        (telegram_id, now),
+    )
+    return await require_person(conn, telegram_id)
 
 
 async def require_movie(conn: aiosqlite.Connection, movie_id: int) -> None:

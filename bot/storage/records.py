@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
+
+MarkKind = Literal["not_seen", "not_interested", "later"]
+MARK_KINDS: tuple[MarkKind, ...] = ("not_seen", "not_interested", "later")
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,15 @@ class UserRating:
     movie_id: int
     rating: float
     rated_at: datetime
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What a person said about a movie besides rating it (see migrations/002_marks.sql)."""
+
+    movie_id: int
+    kind: MarkKind
+    marked_at: datetime
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,20 @@ from pathlib import Path
 import aiosqlite
 import pandas as pd
 
-from bot.storage import catalogue, counts, movielens, ratings, runs, snapshot
+from bot.storage import catalogue, counts, marks, movielens, ratings, runs, snapshot
 from bot.storage.connection import Clock, Synchronous, connect
 from bot.storage.errors import StorageError
 from bot.storage.migrations import migrate
 from bot.storage.movielens import Progress
-from bot.storage.records import Counts, ImportResult, ModelRun, Movie, UserRating
+from bot.storage.records import (
+    Counts,
+    ImportResult,
+    Mark,
+    MarkKind,
+    ModelRun,
+    Movie,
+    UserRating,
+)
 from bot.storage.writer import Writer
 
 
@@ -118,8 +126,22 @@ class Storage:
         return await ratings.ratings_of(self._reader, telegram_id)
 
     async def forget_person(self, telegram_id: int) -> int:
-        """Delete a person and every rating of theirs; returns the rows deleted (0: unknown)."""
+        """Delete a person, their ratings and marks; returns the rows deleted (0: unknown)."""
         return await ratings.forget_person(self._writer, telegram_id)
+
+    # --- marks: not seen, not interested, later ------------------------------------------------
+
+    async def mark(self, telegram_id: int, movie_id: int, kind: MarkKind) -> None:
+        """Set a person's mark on a movie (replacing another); AlreadyRated for a rated one."""
+        await marks.mark(self._writer, self._clock, telegram_id, movie_id, kind)
+
+    async def unmark(self, telegram_id: int, movie_id: int) -> MarkKind | None:
+        """Remove a person's mark on a movie; the kind removed, None when there was none."""
+        return await marks.unmark(self._writer, telegram_id, movie_id)
+
+    async def marks_of(self, telegram_id: int) -> list[Mark]:
+        """A person's marks, newest first; empty for someone who never marked anything."""
+        return await marks.marks_of(self._reader, telegram_id)
 
     # --- reading the catalogue ---------------------------------------------------------------
 

@@ -18,8 +18,10 @@ from recsys.artifacts import ArtifactError
 from recsys.ids import IdMap
 from recsys.models import build_model
 from recsys.results import ModelInfo
+from recsys.settings import ServeSettings
 from recsys.state import to_state
 from recsys.trained import TrainedRecommender
+from recsys.watch import WatchConfig
 
 USERS = [3, 7, 11, 20]
 MOVIES = [1, 2, 5, 8, 13, 21]
@@ -315,3 +317,33 @@ def replace_weights(path: Path, tensors: dict) -> None:
     (path / "weights.pt").write_bytes(data)
     sha = hashlib.sha256(data).hexdigest()
     rewrite_meta(path, lambda meta: meta["files"]["weights.pt"].update(sha256=sha, bytes=len(data)))
+
+
+BEFORE_ISSUE_9 = Path(__file__).parent / "data" / "20261201T234115Z-mf_bias-a76d381a"
+"""An artifact saved by the code before issue 9 (data/make_before_issue_9.py): its meta
+has none of the serving settings added since."""
+
+
+def test_an_artifact_saved_before_the_new_settings_loads_with_their_defaults() -> None:
+    meta = json.loads((BEFORE_ISSUE_9 / "meta.json").read_text())
+    assert "min_predicted" not in meta["state"]["serve"]
+
+    loaded = artifacts.load(BEFORE_ISSUE_9)
+
+    assert loaded.serve == ServeSettings()
+    assert loaded.watch is not None and loaded.watch.config == WatchConfig(min_support=3, l2=20.0)
+    mine = {int(m): 4.5 for m in loaded.items.ids[:3]} | {int(loaded.items.ids[3]): 1.0}
+    recs = loaded.recommend(mine, k=5)
+    stars = [r.predicted_rating for r in recs.items]
+    assert recs.path == "personal" and stars == sorted(stars, reverse=True)
+
+
+def test_an_artifact_saved_now_loads_with_the_settings_it_was_saved_with(tmp_path: Path) -> None:
+    serve = ServeSettings(min_predicted=2.5, rerank_pool=15, fold_in_bias_prior=1.0)
+    rec = artifacts.load(BEFORE_ISSUE_9).configured(serve=serve)
+
+    loaded = artifacts.load(artifacts.save(rec, tmp_path))
+
+    mine = {int(m): 4.0 for m in rec.items.ids[:4]}
+    assert loaded.serve == serve and loaded.watch.config == rec.watch.config
+    assert loaded.recommend(mine, k=5) == rec.recommend(mine, k=5)

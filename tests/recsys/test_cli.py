@@ -145,6 +145,31 @@ def test_recommend_new_person_excludes_what_they_rated(
     assert result["items"][0]["title"].startswith("Movie ")
 
 
+def test_rate_takes_several_ratings_at_once_or_one_per_flag(
+    models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = ["recommend", "--model-dir", str(models_dir), "-k", "5"]
+    together = run_json(capsys, [*rec, "--rate", "1=5", "2=1", "3=4.5"])
+    repeated = run_json(capsys, [*rec, "--rate", "1=5", "--rate", "2=1", "--rate", "3=4.5"])
+    mixed = run_json(capsys, [*rec, "--rate", "1=5", "2=1", "--rate", "3=4.5", "--rate", "1=5"])
+    only_last = run_json(capsys, [*rec, "--rate", "3=4.5"])
+
+    assert together == repeated == mixed != only_last
+    assert not {1, 2, 3} & {item["movie_id"] for item in repeated["items"]}
+
+
+def test_a_movie_rated_twice_differently_is_refused(
+    models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["recommend", "--model-dir", str(models_dir), "--rate", "1=5", "--rate", "1=1"])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert (
+        err[0] == "recsys: error: movie 1 is rated twice in --rate with different ratings (5 and 1)"
+    )
+
+
 def test_recommend_with_only_unknown_movies_falls_back_to_popular(
     models_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -285,6 +310,7 @@ def bad_inputs(data: Path, models: Path, tmp: Path) -> dict[str, list[str]]:
         "bad syntax": [*rec, "--rate", "1:5"],
         "movie id not a number": [*rec, "--rate", "abc=4"],
         "movie rated twice": [*rec, "--rate", "1=4", "1=5"],
+        "movie rated twice, two flags": [*rec, "--rate", "1=4", "--rate", "2=3", "1=5"],
         "unknown genre": [*rec, "--rate", "1=4", "--genre", "Western"],
         "users without output": [*rec, "--users", str(tmp / "letters.csv")],
         "rate and users together": [*rec, "--rate", "1=4", "--users", str(tmp / "x.csv")],

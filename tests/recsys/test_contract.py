@@ -85,16 +85,38 @@ def test_rated_and_excluded_movies_are_never_recommended(recommender, synthetic)
     assert shown and not shown & (set(mine) | set(unrated[:5]))
 
 
-def test_lists_are_ordered_on_the_star_scale_with_rated_reasons(recommender, synthetic):
+def test_lists_agree_with_themselves(recommender, synthetic):
     mine = ratings_of(synthetic, PERSON)
     recs = recommender.recommend(mine, k=10)
-    scores = [r.score for r in recs.items]
-    assert len(recs.items) == 10 and scores == sorted(scores, reverse=True)
-    assert all(0.5 <= r.predicted_rating <= 5.0 for r in recs.items)
+    stars = [r.predicted_rating for r in recs.items]
+    assert len(recs.items) == 10 and not recs.weak
+    assert all(0.5 <= s <= 5.0 for s in stars)
     if recs.path == "personal":
-        assert all(r.because is not None and r.because[0] in mine for r in recs.items)
+        assert stars == sorted(stars, reverse=True) and min(stars) >= 3.0
+        reasons = [r.because for r in recs.items if r.because is not None]
+        assert reasons and all(mine[m] == pytest.approx(v) and v >= 3.5 for m, v in reasons)
     else:
+        scores = [r.score for r in recs.items]
+        assert scores == sorted(scores, reverse=True)
         assert all(r.because is None for r in recs.items)
+
+
+def test_dismissed_movies_are_never_recommended(recommender, synthetic):
+    mine = ratings_of(synthetic, PERSON)
+    first = [r.movie_id for r in recommender.recommend(mine, k=5).items]
+    again = recommender.recommend(mine, k=10, dismissed=first).items
+    popular = recommender.recommend({}, k=10, dismissed=first[:2]).items
+    assert again and not {r.movie_id for r in again} & set(first)
+    assert popular and not {r.movie_id for r in popular} & set(first[:2])
+
+
+def test_predict_for_gives_the_stars_the_list_shows(recommender, synthetic):
+    mine = ratings_of(synthetic, PERSON)
+    shown = recommender.recommend(mine, k=5).items
+    predicted = recommender.predict_for(mine, [r.movie_id for r in shown] + [UNKNOWN_MOVIE])
+    assert predicted[:5] == pytest.approx([r.predicted_rating for r in shown])
+    assert predicted.dtype == np.float64 and 0.5 <= predicted[5] <= 5.0
+    assert recommender.predict_for({}, [known_movie(recommender, synthetic)]).shape == (1,)
 
 
 def test_genre_filters_include_and_exclude(recommender, synthetic):
@@ -121,6 +143,8 @@ def test_similar_movies_exclude_the_movie_and_are_ordered(recommender, synthetic
     similar = recommender.similar(movie, k=5)
     assert len(similar) <= 5 and movie not in [m for m, _ in similar]
     assert [s for _, s in similar] == sorted((s for _, s in similar), reverse=True)
+    hidden = [m for m, _ in similar[:2]]
+    assert not set(hidden) & {m for m, _ in recommender.similar(movie, k=5, exclude=hidden)}
 
 
 @pytest.mark.parametrize("trained_kind", TRAINED_KINDS)

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys.evaluation import heldout_scores, user_ratings
+from recsys.evaluation import (
+    cold_start_inputs,
+    heldout_scores,
+    list_report,
+    shown_lists,
+    user_ratings,
+)
 from recsys.hashing import splitmix64
 from recsys.interface import Recommender
 from recsys.metrics import ndcg_at_k
@@ -33,6 +39,7 @@ class Fixed(Recommender):
         exclude: Iterable[int] = (),
         genres: Iterable[str] | None = None,
         exclude_genres: Iterable[str] | None = None,
+        dismissed: Iterable[int] = (),
     ) -> Recommendations:
         self.asked.append(dict(ratings))
         items = [Recommendation(m, 3.0, 1.0, None) for m in (10, 20, 30)[:k]]
@@ -41,7 +48,12 @@ class Fixed(Recommender):
     def predict(self, user_ids: Iterable[int], movie_ids: Iterable[int]) -> np.ndarray:
         return np.full(len(list(movie_ids)), 3.0)
 
-    def similar(self, movie_id: int, k: int = 10) -> list[tuple[int, float]]:
+    def predict_for(self, ratings: Mapping[int, float], movie_ids: Iterable[int]) -> np.ndarray:
+        return np.full(len(list(movie_ids)), 3.0)
+
+    def similar(
+        self, movie_id: int, k: int = 10, *, exclude: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
         return []
 
     def genres(self) -> list[str]:
@@ -109,3 +121,37 @@ def test_popularity_scores_as_the_gate_scored_its_baseline(synthetic):
     assert heldout_scores(popular, train, held) == pytest.approx(
         {"rmse": rmse, "ndcg@10": ndcg}, rel=1e-12
     )
+
+
+def test_list_report_by_hand():
+    lists = {1: [20, 60], 2: [40, 30, 10], 3: [30]}
+    stars = {1: [4.0, 3.5], 2: [4.0, 4.5, 2.0], 3: [3.0]}
+    report = list_report(lists, TRAIN, HELD, k=10, stars=stars)
+    # Person 2 finds 40 (5 stars) at rank 1 and 10 (4 stars) at rank 3; person 3 is skipped
+    # (nothing held out at 4 or more) in the binary metrics and the graded ones (no gain).
+    ideal_2 = 2 + 1 / math.log2(3)  # graded: gains 2 and 1
+    assert report["ndcg@10"] == pytest.approx(np.mean([1.0, 1.5 / (1 + 1 / math.log2(3))]))
+    assert report["disappointment"] == pytest.approx(1 / 4)  # 3's 30 (2.5) of 20, 40, 10, 30
+    graded = {1: 1.0, 2: (2 + 1 / 2) / ideal_2}
+    assert report["graded_ndcg@10"] == pytest.approx(np.mean(list(graded.values())))
+    assert report["graded_ndcg@10_low"] == pytest.approx(graded[1])  # mean 3.0 < 5.0
+    assert report["below_floor"] == pytest.approx(1 / 6)
+    assert report["non_increasing"] == pytest.approx(2 / 3)
+
+
+def test_list_report_without_stars_leaves_their_columns_undefined():
+    report = list_report({1: [20]}, TRAIN, HELD, k=10)
+    assert math.isnan(report["below_floor"]) and math.isnan(report["non_increasing"])
+
+
+def test_cold_start_keeps_the_lowest_ratings_and_excludes_the_rest():
+    inputs, rest = cold_start_inputs(TRAIN, n=1)
+    assert inputs == {1: {60: 2.0}, 2: {50: 5.0}, 3: {60: 1.0}}
+    assert rest == {1: [50]}
+
+
+def test_shown_lists_pass_each_persons_exclusions():
+    fixed = Fixed()
+    lists, stars = shown_lists(fixed, {1: {50: 4.0}}, [1, 2], k=2, exclude={1: [10]})
+    assert lists == {1: [10, 20], 2: [10, 20]} and stars[1] == [3.0, 3.0]
+    assert fixed.asked == [{50: 4.0}, {}]

@@ -41,3 +41,33 @@ def test_coverage_and_support():
     lists = [[1, 2], [2, 3]]
     assert metrics.coverage(lists, n_catalogue=10) == pytest.approx(0.3)
     assert metrics.support(lists, {1: 5, 2: 50, 3: 7}) == pytest.approx(28.5)
+
+
+def test_graded_ndcg_counts_a_disliked_movie_against_the_list():
+    held = {1: 5.0, 2: 4.0, 3: 1.0}  # gains 2, 1, -2
+    ideal = 2 + 1 / math.log2(3)
+    assert metrics.graded_ndcg_at_k([1, 2, 9], held, k=3) == pytest.approx(1.0)
+    assert metrics.graded_ndcg_at_k([3, 1], held, k=3) == pytest.approx(
+        (-2 + 2 / math.log2(3)) / ideal
+    )
+    assert metrics.graded_ndcg_at_k([3], held, k=3) < 0
+
+
+def test_graded_ndcg_is_undefined_without_a_positive_gain():
+    assert math.isnan(metrics.graded_ndcg_at_k([1], {1: 3.0, 2: 2.0}, k=10))
+
+
+def test_disappointment_rate_pools_the_rated_recommendations():
+    lists = {1: [10, 11, 12], 2: [10, 13]}
+    held = {1: {10: 2.5, 11: 4.0}, 2: {13: 1.0, 99: 5.0}}
+    assert metrics.disappointment_rate(lists, held, k=10) == pytest.approx(2 / 3)
+    assert metrics.disappointment_rate(lists, held, k=1) == pytest.approx(1.0)  # only 10, by 1
+    assert math.isnan(metrics.disappointment_rate({1: [12]}, held))
+
+
+def test_shares_of_stars_below_the_floor_and_of_lists_that_never_rise():
+    stars = [[4.5, 4.0, 4.0], [3.9, 2.9], [3.0, 3.5]]
+    assert metrics.share_below(stars, 3.0) == pytest.approx(1 / 7)
+    assert metrics.share_non_increasing(stars) == pytest.approx(2 / 3)
+    assert metrics.non_increasing([]) and not metrics.non_increasing([1.0, 1.5])
+    assert math.isnan(metrics.share_below([], 3.0))

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from recsys.models import CollabFNet, build_model
+from recsys.rating_model import FoldIn
 
 
 @pytest.mark.parametrize("kind", ["mf", "mf_bias", "ncf"])
@@ -66,10 +67,25 @@ def test_ridge_fold_in_recovers_the_vector_behind_the_ratings():
     model = build_model("mf", n_users=1, n_items=12, dim=3)
     side = model.item_side(np.full(12, 3.0), np.ones(12, dtype=np.int64))
     truth = side.vectors @ np.array([0.5, -1.0, 2.0])
-    folded = side.fold_in(np.arange(8), truth[:8], l2=1e-9)
+    folded = side.fold_in(np.arange(8), truth[:8], FoldIn(l2=1e-9))
     assert folded.predict(None) == pytest.approx(truth, abs=1e-5)
     assert folded.predict(np.array([9, 11])) == pytest.approx(truth[[9, 11]], abs=1e-5)
-    assert set(folded.explain(np.arange(12)).tolist()) <= set(range(8))  # rated positions
+    shares = folded.contributions(np.arange(12))  # (targets, rated): the dot product's parts
+    assert shares.shape == (12, 8) and shares.sum(axis=1) == pytest.approx(truth, abs=1e-4)
+
+
+def test_the_prior_keeps_a_few_low_ratings_from_dragging_every_prediction_down():
+    torch.manual_seed(0)
+    model = build_model("mf_bias", n_users=4, n_items=12, dim=3, global_mean=3.5)
+    with torch.no_grad():
+        model.item_bias.weight.fill_(0.5)  # every movie is predicted 4 for an average person
+        model.user_bias.weight.zero_()
+    side = model.item_side(np.full(12, 4.0), np.full(12, 10))
+    low = np.ones(5)  # five one-star ratings
+    loose = side.fold_in(np.arange(5), low, FoldIn(l2=0.1)).predict(np.arange(5, 12))
+    shrunk = side.fold_in(np.arange(5), low, FoldIn(l2=0.1, bias_prior=10.0, vector_prior=10.0))
+    assert loose.max() < 2.0  # the person's bias alone is about -2.7
+    assert shrunk.predict(np.arange(5, 12)).min() > 2.8 > loose.max()
 
 
 def test_mf_bias_penalises_its_biases_too():

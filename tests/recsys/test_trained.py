@@ -43,9 +43,9 @@ def test_predicted_ratings_are_on_the_star_scale_and_reasons_are_rated_movies(sy
     assert all(mine[r.because[0]] == pytest.approx(r.because[1]) for r in recs.items)
 
 
-def test_scores_are_in_ranking_order(synthetic, mf_bias):
-    scores = [r.score for r in mf_bias.recommend(ratings_of(synthetic, 1030), k=10).items]
-    assert scores == sorted(scores, reverse=True)
+def test_a_personal_list_is_in_order_of_predicted_stars(synthetic, mf_bias):
+    stars = [r.predicted_rating for r in mf_bias.recommend(ratings_of(synthetic, 1030), k=10).items]
+    assert len(stars) == 10 and stars == sorted(stars, reverse=True)
 
 
 def test_genre_filters_restrict_and_exclude(synthetic, mf_bias):
@@ -117,10 +117,10 @@ def test_popularity_recommender_without_a_model(synthetic):
     assert popular.knows_movie(int(top)) and not popular.knows_movie(424242)
 
 
-def test_predict_new_matches_recommend_and_falls_back_for_unknown_movies(synthetic, mf_bias):
+def test_predict_for_matches_recommend_and_falls_back_for_unknown_movies(synthetic, mf_bias):
     mine = ratings_of(synthetic, 1070)
     first = mf_bias.recommend(mine, k=3).items
-    predicted = mf_bias.predict_new(mine, [r.movie_id for r in first] + [555_555])
+    predicted = mf_bias.predict_for(mine, [r.movie_id for r in first] + [555_555])
     assert predicted[:3] == pytest.approx([r.predicted_rating for r in first])
     assert predicted[3] == pytest.approx(float(mf_bias.model.global_mean), abs=1e-5)
 

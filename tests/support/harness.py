@@ -286,3 +286,14 @@ def movie_genres(database: Path, movie_ids: list[int]) -> dict[int, set[str]]:
             f"SELECT movie_id, genres FROM movies WHERE movie_id IN ({marks})", movie_ids
         ).fetchall()
     return {movie_id: set(filter(None, genres.split("|"))) for movie_id, genres in rows}
+
+
+def stored_marks(database: Path, telegram_id: int) -> dict[int, str]:
+    """The person's marks (not_seen, not_interested, later) by movie, read directly."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT k.movie_id, k.kind FROM marks k JOIN people p USING (person_id)"
+            " WHERE p.telegram_id = ?",
+            (telegram_id,),
+        ).fetchall()
+    return dict(rows)

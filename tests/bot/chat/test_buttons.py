@@ -24,7 +24,7 @@ async def test_rating_is_stored_for_the_presser_and_the_list_shows_it(press, sto
 
 
 async def test_every_press_is_answered_before_the_message_changes(press) -> None:
-    for data in ("v1|p1", "v1|m|3|p0", "v1|r|3|8|p0", "v1|n|4|p0", "v1|g", "v1|R"):
+    for data in ("v1|p1", "v1|m|3|p0", "v1|r|3|8|p0", "v1|n|4|p0", "v1|g", "v1|R", "v1|w0"):
         query, _ = await press(data)
         assert query.events[0][0] == "answer" and len(query.edits) == 1, data
 
@@ -36,6 +36,9 @@ async def test_every_press_is_answered_before_the_message_changes(press) -> None
         "v1|r|999999|8|p0",
         "v1|m|999999|p0",
         "v1|n|999999|p0",
+        "v1|i|999999|p0",
+        "v1|l|999999|p0",
+        "v1|u|5|p0",
         "v1|x|999999|p0",
         "v1|f|42|7",
         "nonsense",
@@ -48,9 +51,15 @@ async def test_forged_or_malformed_data_is_answered_and_changes_nothing(
 ) -> None:
     before = await storage.counts()
     query, bot = await press(data)
-    assert query.answer_text in (texts.BAD_BUTTON, texts.UNKNOWN_MOVIE, texts.NOT_RATED)
+    assert query.answer_text in (
+        texts.BAD_BUTTON,
+        texts.UNKNOWN_MOVIE,
+        texts.NOT_RATED,
+        texts.NOT_MARKED,
+    )
     assert query.edits == [] and bot.sent == []
     assert await storage.counts() == before
+    assert await storage.marks_of(42) == []
 
 
 async def test_removing_with_no_ratings_at_all_changes_nothing(press, storage) -> None:
@@ -107,3 +116,40 @@ async def test_the_fifth_new_rating_offers_recommendations(press, storage) -> No
 async def test_a_genre_the_model_does_not_know_is_refused(press) -> None:
     query, _ = await press("v1|RWestern")
     assert query.answer_text == texts.UNKNOWN_GENRE_BUTTON and query.edits == []
+
+
+async def test_not_seen_is_stored_and_the_popular_list_moves_up(press, storage) -> None:
+    query, _ = await press("v1|n|1|p0", user_id=42)
+    assert [(m.movie_id, m.kind) for m in await storage.marks_of(42)] == [(1, "not_seen")]
+    assert query.answer_text == texts.MARKED["not_seen"]
+    _, markup = query.edits[0]
+    assert labels(markup)[0] == f"1. {title(2)}"  # movie 1 (the most rated) is gone
+    assert await storage.ratings_of(42) == []
+
+
+async def test_later_goes_to_the_watchlist_and_undo_takes_it_back(press, storage) -> None:
+    await press("v1|l|3|p0", user_id=42)
+    query, _ = await press("v1|w0", user_id=42)
+    text, markup = query.edits[0]
+    assert "watchlist" in text.lower() and labels(markup) == [f"1. {title(3)}"]
+
+    query, _ = await press("v1|u|3|w0", user_id=42)
+    assert query.answer_text == texts.UNDONE["later"]
+    assert await storage.marks_of(42) == []
+    assert query.edits[0][0] == texts.NO_WATCHLIST
+
+
+async def test_a_mark_on_a_rated_movie_is_refused_and_the_rating_kept(press, storage) -> None:
+    await press("v1|r|2|8|p0", user_id=42)
+    query, _ = await press("v1|i|2|p0", user_id=42)
+    assert query.answer_text == texts.ALREADY_RATED and query.edits == []
+    assert [(r.movie_id, r.rating) for r in await storage.ratings_of(42)] == [(2, 4.0)]
+    assert await storage.marks_of(42) == []
+
+
+async def test_marks_belong_to_the_presser(press, storage) -> None:
+    await press("v1|i|4|p0", user_id=42, chat_id=-1001)
+    assert await storage.marks_of(7) == []
+    query, _ = await press("v1|u|4|p0", user_id=7, chat_id=-1001)
+    assert query.answer_text == texts.NOT_MARKED
+    assert len(await storage.marks_of(42)) == 1

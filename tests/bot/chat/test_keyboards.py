@@ -24,23 +24,37 @@ def assert_within_telegram_limits(markup: InlineKeyboardMarkup) -> None:
         cb.parse(button.callback_data)  # raises on anything the bot would reject
 
 
-def test_card_has_ratings_half_to_five_then_not_seen_and_back() -> None:
-    markup = keyboards.card(2571, None, cb.Popular(2))
+def test_card_has_ratings_half_to_five_then_the_three_marks_more_like_this_and_back() -> None:
+    markup = keyboards.card(2571, None, None, cb.Popular(2))
     labels = [b.text for b in buttons(markup)]
     values = ["0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]
-    assert labels == [*values, "Not seen", "« Back"]
+    marks = ["Not seen", "Not interested", "Later"]
+    assert labels == [*values, *marks, "More like this", "« Back"]
     rates = [cb.parse(b.callback_data) for b in buttons(markup)[:10]]
     assert rates == [cb.Rate(2571, half, cb.Popular(2)) for half in range(1, 11)]
-    assert cb.parse(buttons(markup)[-1].callback_data) == cb.Popular(2)
+    assert [cb.parse(b.callback_data) for b in buttons(markup)[10:]] == [
+        cb.NotSeen(2571, cb.Popular(2)),
+        cb.NotInterested(2571, cb.Popular(2)),
+        cb.Later(2571, cb.Popular(2)),
+        cb.Similar(2571),
+        cb.Popular(2),
+    ]
     assert_within_telegram_limits(markup)
 
 
 def test_card_of_a_rated_movie_marks_the_rating_and_offers_removal() -> None:
-    markup = keyboards.card(2571, 4.5, cb.Search("matrix"))
+    markup = keyboards.card(2571, 4.5, None, cb.Search("matrix"))
     labels = [b.text for b in buttons(markup)]
     assert labels[8] == "4.5 ✓" and labels[8].startswith("4.5")
-    assert labels[10:] == ["Remove rating", "« Back"]
+    assert labels[10:] == ["Remove rating", "More like this", "« Back"]
     assert cb.parse(buttons(markup)[10].callback_data) == cb.Remove(2571, cb.Search("matrix"))
+
+
+def test_card_of_a_marked_movie_offers_the_undo_instead_of_the_marks() -> None:
+    markup = keyboards.card(2571, None, "later", cb.Watchlist(0))
+    labels = [b.text for b in buttons(markup)]
+    assert labels[10:] == ["Remove from watchlist", "More like this", "« Back"]
+    assert cb.parse(buttons(markup)[10].callback_data) == cb.Undo(2571, cb.Watchlist(0))
 
 
 def test_movie_list_numbers_each_button_and_adds_page_buttons() -> None:
@@ -59,6 +73,22 @@ def test_recommendations_end_with_genres_and_refresh_for_the_same_genre() -> Non
     last = markup.inline_keyboard[-1]
     assert [b.text for b in last] == [texts.BUTTON_GENRES, texts.BUTTON_REFRESH]
     assert cb.parse(last[1].callback_data) == cb.Recs("Comedy")
+    assert_within_telegram_limits(markup)
+
+
+def test_each_recommendation_has_the_three_marks_under_it() -> None:
+    entries = [(i, 100 + i, f"Movie {i}", None) for i in range(1, 11)]
+    rows = keyboards.recommendations(entries, None).inline_keyboard
+    for n in range(10):
+        movie, marks = rows[2 * n], rows[2 * n + 1]
+        assert cb.parse(movie[0].callback_data) == cb.OpenCard(101 + n, cb.Recs(None))
+        assert [b.text for b in marks] == ["Not seen", "Not interested", "Later"]
+        assert {cb.parse(b.callback_data).movie_id for b in marks} == {101 + n}
+
+
+def test_the_longest_genre_still_fits_in_the_mark_buttons() -> None:
+    genre = "A" * 30  # the longest genre a Recs view carries
+    markup = keyboards.recommendations([(1, cb.MAX_MOVIE_ID, "Movie", None)], genre)
     assert_within_telegram_limits(markup)
 
 

@@ -39,11 +39,16 @@ def test_recommendations_show_prediction_genres_and_reason() -> None:
     assert "less personal" not in text
 
 
-def test_a_reason_only_quotes_a_movie_the_person_liked() -> None:
-    fight_club = Movie(2959, "Fight Club (1999)", 1999, ("Drama",), 218, 4.27)
-    items = [(MATRIX, Rec(2571, 3.1, 1.0, (2959, 2.0)), fight_club)]
-    text = texts.recommendations(items, personal=True, rated=6, genre=None, ignored=0)
-    assert "because" not in text
+def test_a_genre_list_below_three_stars_says_so() -> None:
+    # recsys fills a genre list from below its 3-star floor only when asked for a genre, and
+    # quotes only liked movies as reasons (tests/recsys/test_lists.py): the text says which.
+    items = [(MATRIX, Rec(2571, 2.6, 1.0, None), None)]
+    text = texts.recommendations(
+        items, personal=True, rated=6, genre="Horror", ignored=0, weak=True
+    )
+    assert "below 3 stars" in text and "in Horror" in text
+    strong = texts.recommendations(items, personal=True, rated=6, genre="Horror", ignored=0)
+    assert "below 3 stars" not in strong
 
 
 def test_few_ratings_or_no_model_say_the_list_is_less_personal() -> None:
