@@ -108,33 +108,31 @@ class Rate:
 
 
 @dataclass(frozen=True)
-class NotSeen:
+class OnMovie:
+    """A press about one movie that then shows `back` again."""
+
     movie_id: int
     back: View
 
 
-@dataclass(frozen=True)
-class NotInterested:
-    movie_id: int
-    back: View
+class NotSeen(OnMovie):
+    pass
 
 
-@dataclass(frozen=True)
-class Later:
-    movie_id: int
-    back: View
+class NotInterested(OnMovie):
+    pass
 
 
-@dataclass(frozen=True)
-class Undo:
-    movie_id: int
-    back: View
+class Later(OnMovie):
+    pass
 
 
-@dataclass(frozen=True)
-class Remove:
-    movie_id: int
-    back: View
+class Undo(OnMovie):
+    pass
+
+
+class Remove(OnMovie):
+    pass
 
 
 @dataclass(frozen=True)
