@@ -115,7 +115,7 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
     if movie is None:
         await query.answer(texts.UNKNOWN_MOVIE)
         return
-    before = (await screens.known(storage, user_id)).ratings
+    before = {r.movie_id for r in await storage.ratings_of(user_id)}
     await storage.record_rating(user_id, action.movie_id, action.rating)
     await query.answer(texts.saved(movie.title, action.rating))
     await show_view(query, context, action.back)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+from bot.app import retrain_options
+from bot.config import Settings
 from bot.training.retrainer import RetrainOptions
 
 FAST: dict[str, Any] = {"epochs": 4, "dim": 16, "patience": 2}
@@ -20,16 +23,10 @@ FAULTS_DIR = Path(__file__).parent / "faults"
 
 
 def fast_options(models_dir: Path, **changes: Any) -> RetrainOptions:
-    """RetrainOptions for tests: FAST training, a 2-minute timeout, the bot's defaults else."""
-    fields: dict[str, Any] = {
-        "models_dir": models_dir,
-        "timeout_s": 120.0,
-        "margin": 0.02,
-        "holdout": 0.1,
-        "keep_models": 5,
-        "train_config": FAST,
-    }
-    return RetrainOptions(**{**fields, **changes})
+    """RetrainOptions as the bot builds them from its default settings, with FAST training
+    and a 2-minute timeout."""
+    settings = Settings(token="1:test", model_dir=models_dir, train_config=FAST)
+    return dataclasses.replace(retrain_options(settings), **{"timeout_s": 120.0, **changes})
 
 
 def fault_env(fault: str) -> dict[str, str]:
