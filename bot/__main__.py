@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -34,11 +35,11 @@ def main() -> int:
         return EXIT_CONFIG
     setup_logging(settings.log_level, secrets=[settings.token])
     # Imported after logging is set up, so nothing logs before the redaction filter exists.
-    from bot.app import ALLOWED_UPDATES, EXPECTED_FAILURES, build_application
+    from bot.app import EXPECTED_FAILURES, build_application, serve
 
     application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        asyncio.run(serve(application))
     except EXPECTED_FAILURES as err:
         # A cause the operator can act on (network, token, data, database): one line is enough.
         log.error("cannot run the bot: %s: %s", type(err).__name__, err)

@@ -3,20 +3,27 @@
 Start-up (post_init, before the first update is delivered): open and migrate the database,
 import MovieLens on first start, pick the model to serve, make the retrainer, add the
 retraining schedule and, on first start, train the first model in the background. Handlers
-reach all of it through the typed context (bot.chat.context).
+reach all of it through the typed context (bot.chat.context). `serve` runs it all: start-up,
+the intake (long polling through the inbox) and, on SIGTERM or SIGINT, a stop within
+STOP_WITHIN_S that finishes or hands back what is queued.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 
 from bot.chat import admin, handlers, jobs, texts
 from bot.chat.context import CONTEXT_TYPES, BotApplication, Resources
 from bot.chat.errors import on_error
+from bot.chat.intake import Intake
+from bot.chat.outgoing import OutgoingLimiter
+from bot.chat.processor import FairProcessor
 from bot.config import Settings
 from bot.storage import Storage, StorageError
 from bot.training.retrainer import Retrainer, RetrainOptions
@@ -29,22 +36,25 @@ log = logging.getLogger(__name__)
 EXPECTED_FAILURES = (TelegramError, StorageError, DownloadError, ArtifactError, OSError)
 """Start-up failures with a cause the operator can read in one line."""
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-CONCURRENT_UPDATES = 32
-"""Updates handled at once: a slow recommendation or a long admin command never stalls
-other people. Storage serialises writes itself."""
-RATE_LIMIT_RETRIES = 3
+READ_TIMEOUT_S = 15.0
+"""PTB's default 5 s failed calls that a slow Telegram performed (the person got the reply
+and a "Sorry" as well); the retries bound the total wait instead."""
+STOP_WITHIN_S = 8.0
+"""On SIGTERM, updates being handled get this long; the rest go back to the inbox. Together
+with closing the database this keeps a stop under a supervisor's usual 10 s."""
 
 
 def build_application(settings: Settings) -> BotApplication:
-    """The configured Application; resources open later, in post_init."""
+    """The configured Application; resources open later, in post_init (see `serve`)."""
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(CONCURRENT_UPDATES)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .rate_limiter(OutgoingLimiter())
+        .concurrent_updates(FairProcessor())
+        .read_timeout(READ_TIMEOUT_S)
+        .write_timeout(READ_TIMEOUT_S)
+        .updater(None)
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
@@ -55,6 +65,45 @@ def build_application(settings: Settings) -> BotApplication:
     handlers.register_fallback(application)
     application.add_error_handler(on_error)
     return application
+
+
+async def serve(application: BotApplication) -> None:
+    """Start up, handle updates until SIGTERM or SIGINT, stop within STOP_WITHIN_S.
+
+    Raises what start-up raises (EXPECTED_FAILURES for causes the operator can act on), and
+    InvalidToken when Telegram refuses the token while polling.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    processor = application.update_processor
+    async with application:  # initialize() and, on the way out, shutdown()
+        try:
+            await post_init(application)
+            storage = application.bot_data.storage
+            assert storage is not None  # post_init opened it
+            intake = Intake(application, storage, ALLOWED_UPDATES)
+            if isinstance(processor, FairProcessor):
+                processor.on_done = intake.done
+            await application.start()
+            await intake.start()
+            polling = asyncio.create_task(intake.run())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            log.info("stopping")
+            polling.cancel()
+            stopping.cancel()
+            if isinstance(processor, FairProcessor):
+                cancelled = await processor.drain(STOP_WITHIN_S)
+                if cancelled:
+                    log.warning("%d updates cut short; they run again at the next start", cancelled)
+            await application.stop()
+            if polling.done() and not polling.cancelled() and polling.exception():
+                raise polling.exception()  # type: ignore[misc]
+        finally:
+            await post_shutdown(application)
+    log.info("stopped")
 
 
 def retrain_options(settings: Settings) -> RetrainOptions:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError, TimedOut
 
 from bot.chat import texts
 from bot.chat.context import BotContext
+from bot.storage import DatabaseBusy, DatabaseLost
 
 log = logging.getLogger(__name__)
 
@@ -16,17 +17,38 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with its traceback and tell the person, if there is one."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=context.error)
+    error = context.error
+    if isinstance(error, DatabaseBusy | DatabaseLost):
+        # Nothing was saved and the person is told so. The storage logged the one ERROR line
+        # for a lost database; each refused update gets one line here, never a traceback.
+        log.warning("update %s: not saved: %s", update_id, error)
+        busy = isinstance(error, DatabaseBusy)
+        await _tell(update, context, texts.DATABASE_BUSY if busy else texts.CANNOT_SAVE, not busy)
+        return
+    if isinstance(error, NetworkError):
+        # Telegram failed past the retries (bot.chat.outgoing logged each attempt): one line.
+        log.warning(
+            "update %s: a Bot API call failed: %s: %s", update_id, type(error).__name__, error
+        )
+        if isinstance(error, TimedOut):
+            return  # the request arrived; Telegram most likely performed it
+    else:
+        log.error("error while handling update %s", update_id, exc_info=error)
+    await _tell(update, context, texts.ERROR, alert=True)
+
+
+async def _tell(update: object, context: BotContext, text: str, alert: bool) -> None:
+    """The answer to a press (an alert when ``alert``), else a message in the chat, if any."""
     if not isinstance(update, Update):
         return
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(texts.ERROR, show_alert=True)
+            await update.callback_query.answer(text, show_alert=alert)
             return
         except TelegramError:
             pass  # already answered: say it in the chat instead
     if update.effective_chat is not None:
         try:
-            await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+            await context.bot.send_message(update.effective_chat.id, text)
         except TelegramError:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)

@@ -46,6 +46,7 @@ HELP = (
 )
 
 # Short answers to button presses (answerCallbackQuery, at most 200 characters).
+BUSY_PRESS_AGAIN = "Sorry, I was too busy to act on that in time. Please press again."
 BAD_BUTTON = "This button is out of date or not valid. Nothing was changed."
 UNKNOWN_MOVIE = "I don't know that movie. Nothing was changed."
 NOT_YOURS = "This button belongs to someone else."
@@ -85,6 +86,18 @@ OFFER_RECS = (
     f"That's {RECOMMEND_AFTER} ratings: enough for personal recommendations! "
     "Rate more any time to sharpen them."
 )
+
+# Senders that are nobody in particular, and messages that are not text. NEEDS_A_PERSON
+# also answers button presses, so it stays under Telegram's 200 characters.
+NEEDS_A_PERSON = (
+    "I can't tell who you are here (an anonymous admin, a channel or a bot), and ratings "
+    "belong to one person. Rate movies in a private chat with me."
+)
+ADMIN_NEEDS_A_PERSON = (
+    "Admin commands need to know who you are: send them from your own account, "
+    "not anonymously or as a channel."
+)
+TEXT_ONLY = "I only read text: send me part of a movie title to search for it, or /help."
 
 BUTTON_PREV = "« Prev"
 BUTTON_NEXT = "Next »"
@@ -308,3 +321,12 @@ def similar(title: str, count: int) -> str:
 
 def forgotten() -> str:
     return "Done: everything I stored about you is deleted. Send /start to begin again."
+
+
+# Storage faults: the database is busy (another process holds its lock) or cannot be written.
+# Both answer button presses too, so each stays under Telegram's 200 characters.
+DATABASE_BUSY = "I'm busy: that wasn't saved. Please try again in a moment."
+CANNOT_SAVE = (
+    "I can't save ratings or other changes right now: my database is unavailable. "
+    "Nothing was changed. The admin has been told."
+)

@@ -11,15 +11,16 @@ a write and vice versa.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import aiosqlite
 import pandas as pd
 
-from bot.storage import catalogue, counts, marks, movielens, ratings, runs, snapshot
-from bot.storage.connection import Clock, Synchronous, connect
+from bot.storage import catalogue, counts, inbox, marks, movielens, ratings, runs, snapshot
+from bot.storage.connection import BUSY_TIMEOUT_MS, Clock, Synchronous, connect
 from bot.storage.errors import StorageError
+from bot.storage.health import FileGuard, probe_write
 from bot.storage.migrations import migrate
 from bot.storage.movielens import Progress
 from bot.storage.records import (
@@ -55,7 +56,8 @@ class Storage:
         clock: Clock = time.time,
         synchronous: Synchronous = "FULL",
     ) -> Storage:
-        """Connect (creating the file and its folder if needed) and apply missing migrations.
+        """Connect (creating the file and its folder if needed), prove that the file takes a
+        write (else a StorageError saying why) and apply missing migrations.
 
         ``migrations`` is the folder of migration files (default: ``migrations/`` beside the
         package); ``clock`` (seconds since the epoch) is for tests; ``synchronous`` only for
@@ -64,15 +66,19 @@ class Storage:
         if str(path) == ":memory:":
             raise StorageError("the storage needs a file: its reader and writer share it")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Opened with the long busy timeout: the probe and the migrations may wait for another
+        # process's lock; the Writer then waits only as long as a person should.
         writer = await connect(path, synchronous)
         try:
+            guard = FileGuard(Path(path))
+            await probe_write(writer, Path(path))
             await migrate(writer, migrations)
             reader = await connect(path, synchronous)
         except BaseException:
             await writer.close()
             raise
         await reader.execute("PRAGMA query_only = ON")
-        return cls(Writer(writer), reader, clock, Path(path))
+        return cls(Writer(writer, guard), reader, clock, Path(path))
 
     async def close(self) -> None:
         await self._writer.close()
@@ -107,9 +113,10 @@ class Storage:
         self, folder: str | Path, progress: Progress | None = None
     ) -> ImportResult:
         """Import movies.csv and ratings.csv once, all or nothing (see bot.storage.movielens)."""
-        return await movielens.import_movielens(
-            self._writer, self._reader, self._clock, folder, progress
-        )
+        with self._writer.patience(BUSY_TIMEOUT_MS):  # another process may be importing too
+            return await movielens.import_movielens(
+                self._writer, self._reader, self._clock, folder, progress
+            )
 
     # --- ratings by Telegram people ----------------------------------------------------------
 
@@ -225,3 +232,26 @@ class Storage:
     async def last_successful_run(self) -> ModelRun | None:
         """The latest run that succeeded, or None before the first."""
         return await runs.last_successful_run(self._reader)
+
+    # --- the inbox of updates fetched from Telegram -----------------------------------------
+
+    async def store_updates(self, updates: Sequence[tuple[int, str]]) -> list[int]:
+        """Store fetched updates (id, JSON) in one transaction; the ids not stored before."""
+        return await inbox.store_updates(self._writer, self._clock, updates)
+
+    async def mark_updates_done(self, update_ids: Iterable[int]) -> None:
+        """Record that these updates were handled."""
+        await inbox.mark_done(self._writer, self._clock, update_ids)
+
+    async def undone_updates(self) -> list[tuple[int, str]]:
+        """Updates stored but not handled (left by a crash or a stop), oldest first."""
+        return await inbox.undone(self._reader)
+
+    async def last_update_id(self) -> int | None:
+        """The newest update id ever stored, None before the first."""
+        return await inbox.last_update_id(self._reader)
+
+    async def prune_inbox(self) -> int:
+        """Delete handled updates older than a day; how many were deleted."""
+        return await inbox.prune(self._writer, self._clock)
+

@@ -29,6 +29,20 @@ _STDERR_TAIL = 20
 # solves ~40x slower here; torch's own thread count is set inside the worker.
 _WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _LINE_LIMIT = 4 * 1024 * 1024
+_SECRET_MARKERS = ("TOKEN", "SECRET", "PASSWORD")
+"""Environment variables whose name holds one of these (or starts with TELEGRAM_) stay out
+of the worker: it trains from a database file and talks to no one."""
+
+
+def worker_environment(parent: Mapping[str, str]) -> dict[str, str]:
+    """`parent` without the bot's secrets (the token above all), plus the BLAS settings."""
+    kept = {
+        name: value
+        for name, value in parent.items()
+        if not name.upper().startswith("TELEGRAM_")
+        and not any(marker in name.upper() for marker in _SECRET_MARKERS)
+    }
+    return {**kept, **_WORKER_ENV}
 
 
 class WorkerFailed(Exception):
@@ -55,7 +69,7 @@ async def run_worker(
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, **_WORKER_ENV, **(env or {})},
+        env={**worker_environment(os.environ), **(env or {})},
         limit=_LINE_LIMIT,
     )
     log.info("training process %d started", process.pid)

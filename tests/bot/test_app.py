@@ -9,11 +9,13 @@ from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.error import BadRequest
-from telegram.ext import AIORateLimiter, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import app
 from bot.chat import texts
 from bot.chat.errors import on_error
+from bot.chat.outgoing import OutgoingLimiter
+from bot.chat.processor import FairProcessor
 from bot.config import Settings
 
 TOKEN = "123456:AAHsecret-Token_value42"
@@ -49,7 +51,7 @@ def button_update(bot: RecordingBot) -> Update:
     return Update(2, callback_query=query)
 
 
-def test_application_has_every_command_buttons_and_the_rate_limiter() -> None:
+def test_application_has_every_command_buttons_the_limiter_and_the_fair_processor() -> None:
     settings = Settings.from_env(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot"}
     )
@@ -58,7 +60,9 @@ def test_application_has_every_command_buttons_and_the_rate_limiter() -> None:
     commands = {c for h in handlers if isinstance(h, CommandHandler) for c in h.commands}
     assert {name for name, _ in texts.COMMANDS} <= commands
     assert any(isinstance(h, CallbackQueryHandler) for h in handlers)
-    assert isinstance(application.bot.rate_limiter, AIORateLimiter)
+    assert isinstance(application.bot.rate_limiter, OutgoingLimiter)
+    assert isinstance(application.update_processor, FairProcessor)
+    assert application.updater is None  # bot.chat.intake polls, through the inbox
     assert application.bot.base_url == f"http://127.0.0.1:8081/bot{TOKEN}"
     assert application.bot_data.settings is settings
 

@@ -144,6 +144,15 @@ class BotProcess:
             os.killpg(process.pid, signal.SIGKILL)  # a training worker left behind, if any
         return process.returncode
 
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once, as a crash or an OOM killer would."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
     def restart(self) -> int | None:
         """Stop and start again with the same database and models; waits until polling."""
         code = self.stop()

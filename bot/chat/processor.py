@@ -1,0 +1,147 @@
+"""How updates share the bot: one at a time per chat, many chats at once, stale work shed.
+
+PTB's default processor runs up to N updates at once in any order, so one busy group (60
+`/help` at once, each waiting for the group's 20-a-minute limit) filled all 32 slots and
+another person's private `/help` waited 26 s. Here each chat gets one turn at a time (its
+updates are also handled in the order they came), so a flood holds one slot, and the rest
+wait without holding any. A press that waited too long for its turn is answered "busy, press
+again" instead of being acted on late; a message that waited too long is dropped with a log
+line. Stopping hands every update that has not started back to the inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseUpdateProcessor
+
+from bot.chat import texts
+
+log = logging.getLogger(__name__)
+
+MAX_RUNNING = 256
+"""Updates handled at once across chats. Each chat has one turn, so this only bounds memory;
+a handler mostly waits (for the database or Telegram), it rarely computes."""
+MAX_HELD = 10_000
+"""Updates inside the processor, waiting for their chat's turn or running (PTB's own bound,
+which it takes before a chat's turn is known)."""
+STALE_PRESS_S = 10.0
+"""A press that waited this long for its turn is answered "busy" and not acted on: the person
+has likely pressed again, and Telegram refuses answers a little later."""
+STALE_MESSAGE_S = 60.0
+"""A message that waited this long for its chat's turn (a flooded group) is dropped."""
+
+Done = Callable[[int], Awaitable[None]]
+
+
+def chat_key(update: object) -> int | None:
+    """Whose turn an update takes: its chat, else its sender; None for neither."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
+
+
+class FairProcessor(BaseUpdateProcessor):
+    """Per-chat turns in arrival order, a global bound, shedding, and a hook once handled."""
+
+    def __init__(
+        self,
+        max_running: int = MAX_RUNNING,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(MAX_HELD)
+        self._slots = asyncio.Semaphore(max_running)
+        self._clock = clock
+        self._turns: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+        self._running: set[asyncio.Task[Any]] = set()
+        self.stopping = False
+        self.on_done: Done | None = None
+        """Called with an update's id once it is handled (the inbox marks it done)."""
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's turn, then a slot; shed or run; report it done."""
+        arrived = self._clock()
+        async with self._turn(chat_key(update)):
+            if self.stopping:
+                _discard(coroutine)  # not started: left undone in the inbox, replayed later
+                return
+            waited = self._clock() - arrived
+            if isinstance(update, Update) and await self._shed(update, waited):
+                _discard(coroutine)
+            else:
+                task = asyncio.current_task()
+                if task is not None:
+                    self._running.add(task)
+                try:
+                    async with self._slots:
+                        await coroutine
+                finally:
+                    if task is not None:
+                        self._running.discard(task)
+        if isinstance(update, Update) and self.on_done is not None:
+            await self.on_done(update.update_id)
+
+    async def drain(self, timeout: float) -> int:
+        """Start nothing more; wait up to `timeout` s for the updates being handled, then
+        cancel the rest (they stay undone in the inbox). How many were cancelled."""
+        self.stopping = True
+        running = set(self._running)
+        if not running:
+            return 0
+        _, late = await asyncio.wait(running, timeout=timeout)
+        for task in late:
+            task.cancel()
+        return len(late)
+
+    async def _shed(self, update: Update, waited: float) -> bool:
+        """Whether the update waited too long to be worth doing; a press is told so."""
+        query = update.callback_query
+        if query is not None and waited > STALE_PRESS_S:
+            log.warning("update %s waited %.0f s: answered busy", update.update_id, waited)
+            with contextlib.suppress(TelegramError):
+                await query.answer(texts.BUSY_PRESS_AGAIN)
+            return True
+        if query is None and waited > STALE_MESSAGE_S:
+            log.warning("update %s waited %.0f s: dropped", update.update_id, waited)
+            return True
+        return False
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, key: int | None) -> AsyncIterator[None]:
+        """The chat's turn; updates without a chat or sender do not wait for one."""
+        if key is None:
+            yield
+            return
+        lock = self._turns.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key], self._turns[key]
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    """Close a handler coroutine that will never run (so Python does not warn about it)."""
+    if inspect.iscoroutine(coroutine):
+        coroutine.close()

@@ -1,0 +1,128 @@
+"""Per-chat turns, shedding of stale work and the stop (bot.chat.processor)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import CallbackQuery, Chat, Message, Update, User
+
+from bot.chat import texts
+from bot.chat.processor import STALE_PRESS_S, FairProcessor, chat_key
+
+
+class Answers:
+    """Stands in for the bot behind a CallbackQuery: records answers."""
+
+    def __init__(self) -> None:
+        self.answers: list[str | None] = []
+
+    async def answer_callback_query(
+        self, callback_query_id: str, text: str | None = None, **_: Any
+    ) -> bool:
+        self.answers.append(text)
+        return True
+
+
+def message(update_id: int, chat_id: int) -> Update:
+    chat = Chat(chat_id, Chat.PRIVATE if chat_id > 0 else Chat.GROUP)
+    sender = User(abs(chat_id), "Ann", is_bot=False)
+    return Update(
+        update_id,
+        message=Message(update_id, datetime.now(UTC), chat, from_user=sender, text="/help"),
+    )
+
+
+def press(update_id: int, chat_id: int, bot: Answers) -> Update:
+    shown = Message(1, datetime.now(UTC), Chat(chat_id, Chat.PRIVATE), text="list")
+    query = CallbackQuery(
+        f"q{update_id}", User(chat_id, "Ann", is_bot=False), "i", message=shown, data="v1|p0"
+    )
+    query.set_bot(bot)  # type: ignore[arg-type]
+    return Update(update_id, callback_query=query)
+
+
+class Recorder:
+    """Handler coroutines that log when they start and end, and can be held."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+        self.release = asyncio.Event()
+
+    async def handle(self, name: str, *, hold: bool = False) -> None:
+        self.log.append(f"start {name}")
+        if hold:
+            await self.release.wait()
+        await asyncio.sleep(0)
+        self.log.append(f"end {name}")
+
+
+async def test_one_chat_is_handled_in_order_while_other_chats_go_on() -> None:
+    processor, rec = FairProcessor(), Recorder()
+    done: list[int] = []
+
+    async def on_done(update_id: int) -> None:
+        done.append(update_id)
+
+    processor.on_done = on_done
+    first = asyncio.create_task(
+        processor.process_update(message(1, -5), rec.handle("g1", hold=True))
+    )
+    second = asyncio.create_task(processor.process_update(message(2, -5), rec.handle("g2")))
+    other = asyncio.create_task(processor.process_update(message(3, 9), rec.handle("p")))
+    await other  # a private chat is not held up by the busy group
+    assert rec.log == ["start g1", "start p", "end p"]
+    rec.release.set()
+    await asyncio.gather(first, second)
+    assert rec.log[3:] == ["end g1", "start g2", "end g2"]
+    assert done == [3, 1, 2]
+
+
+async def test_a_press_that_waited_too_long_is_answered_busy_and_not_acted_on() -> None:
+    now = [0.0]
+    processor, rec, bot = FairProcessor(clock=lambda: now[0]), Recorder(), Answers()
+    done: list[int] = []
+
+    async def on_done(update_id: int) -> None:
+        done.append(update_id)
+
+    processor.on_done = on_done
+    held = asyncio.create_task(
+        processor.process_update(message(1, 7), rec.handle("slow", hold=True))
+    )
+    await asyncio.sleep(0)
+    late = asyncio.create_task(processor.process_update(press(2, 7, bot), rec.handle("press")))
+    await asyncio.sleep(0)
+    now[0] = STALE_PRESS_S + 1
+    rec.release.set()
+    await asyncio.gather(held, late)
+    assert "start press" not in rec.log
+    assert bot.answers == [texts.BUSY_PRESS_AGAIN]
+    assert done == [1, 2]  # answered, so done: not replayed at the next start
+
+
+async def test_stopping_hands_back_what_has_not_started_and_cuts_off_the_slow() -> None:
+    processor, rec = FairProcessor(), Recorder()
+    done: list[int] = []
+
+    async def on_done(update_id: int) -> None:
+        done.append(update_id)
+
+    processor.on_done = on_done
+    slow = asyncio.create_task(
+        processor.process_update(message(1, 7), rec.handle("slow", hold=True))
+    )
+    queued = asyncio.create_task(processor.process_update(message(2, 7), rec.handle("queued")))
+    await asyncio.sleep(0.01)
+    assert await processor.drain(timeout=0.05) == 1
+    await asyncio.gather(slow, queued, return_exceptions=True)
+    assert slow.cancelled()
+    assert "start queued" not in rec.log
+    assert done == []  # both stay undone in the inbox, so the next start handles them
+
+
+def test_whose_turn() -> None:
+    assert chat_key(message(1, -5)) == -5
+    assert chat_key(Update(3)) is None
+    assert chat_key("not an update") is None
