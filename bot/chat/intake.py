@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.chat.context import BotApplication
-from bot.storage import Storage, StorageError
+from bot.storage import DatabaseLost, Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,8 @@ class Intake:
         """Mark an update handled (FairProcessor.on_done)."""
         try:
             await self._storage.mark_updates_done([update_id])
+        except DatabaseLost:
+            pass  # logged once by the storage; a restart on the right file replays it
         except StorageError as error:
             log.warning("could not mark update %s done: %s", update_id, error)
 
@@ -118,10 +120,10 @@ class Intake:
         rows = [(u.update_id, u.to_json()) for u in updates]
         try:
             fresh = set(await self._storage.store_updates(rows))
-        except StorageError as error:
-            log.error(
-                "could not store %d fetched updates (%s): handling them anyway", len(rows), error
-            )
+        except DatabaseLost:  # the storage logged it, once; the handlers tell people
+            fresh = {u.update_id for u in updates}
+        except StorageError as error:  # DatabaseBusy above all: a lock held outside the bot
+            log.warning("could not store %d fetched updates (%s): handled anyway", len(rows), error)
             fresh = {u.update_id for u in updates}
         for update in updates:
             if update.update_id in fresh:

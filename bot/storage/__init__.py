@@ -1,9 +1,10 @@
 """Everything the bot keeps, in one SQLite file: the only package with SQL or a database driver.
 
 store        Storage, the facade the bot uses: opens the connections, one method per operation
-connection   connect() with the pragmas; BUSY_TIMEOUT_MS
+connection   connect() with the pragmas; BUSY_TIMEOUT_MS, WRITE_BUSY_TIMEOUT_MS
 migrations   the runner of the numbered files in migrations/
 writer       the group-commit Writer (the one connection that writes)
+health       the write probe at start-up; the FileGuard that refuses writes to a lost file
 catalogue    movies: most rated, by id, title search, the whole catalogue
 ratings      Telegram people's ratings; forgetting a person
 marks        not seen / not interested / later (the watchlist)
@@ -17,6 +18,8 @@ records      the frozen records handed out; errors: the exceptions raised on pur
 
 from bot.storage.errors import (
     AlreadyRated,
+    DatabaseBusy,
+    DatabaseLost,
     InvalidRating,
     SchemaTooNew,
     StorageError,
@@ -40,6 +43,8 @@ __all__ = [
     "MARK_KINDS",
     "AlreadyRated",
     "Counts",
+    "DatabaseBusy",
+    "DatabaseLost",
     "ImportResult",
     "InvalidRating",
     "Mark",

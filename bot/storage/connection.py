@@ -12,7 +12,13 @@ import aiosqlite
 from bot.storage.errors import StorageError
 
 BUSY_TIMEOUT_MS = 30_000
-"""How long a statement waits for another connection's write lock before giving up."""
+"""How long long-running internal work (migrations, the MovieLens import, the training
+snapshot) waits for another connection's lock before giving up."""
+WRITE_BUSY_TIMEOUT_MS = 3_000
+"""How long one of the bot's own writes (a rating, a mark) waits for another connection's
+write lock: a person pressed a button and hears "busy, try again" after this, not a minute of
+silence. A write transaction of the bot's own takes milliseconds, so only a foreign lock (a
+backup, a migration, a person at the sqlite3 shell) ever waits this long."""
 
 Synchronous = Literal["FULL", "NORMAL"]
 
@@ -23,16 +29,22 @@ Row = tuple[Any, ...]
 """A row as sqlite3 returns it: its columns have the types the schema gives them."""
 
 
-async def connect(path: str | Path, synchronous: Synchronous = "FULL") -> aiosqlite.Connection:
+async def connect(
+    path: str | Path, synchronous: Synchronous = "FULL", busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> aiosqlite.Connection:
     """Open a connection in autocommit mode (transactions are explicit) with the pragmas set.
 
     Keep ``synchronous`` at FULL; NORMAL exists only to measure what FULL costs.
+    ``busy_timeout_ms`` is how long a statement waits for another connection's lock.
     """
     if synchronous not in ("FULL", "NORMAL"):
         raise StorageError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
-    conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = await aiosqlite.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+    except sqlite3.Error as error:
+        raise StorageError(_cannot_open(path, error)) from error
+    try:
+        await set_busy_timeout(conn, busy_timeout_ms)
         (mode,) = await fetch_one(conn, "PRAGMA journal_mode = WAL")
         if mode != "wal":
             raise StorageError(f"could not switch {path} to WAL journal mode (got {mode!r})")
@@ -43,11 +55,31 @@ async def connect(path: str | Path, synchronous: Synchronous = "FULL") -> aiosql
         await conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as error:
         await conn.close()
+        if primary_code(error) == sqlite3.SQLITE_CANTOPEN:
+            raise StorageError(_cannot_open(path, error)) from error
         raise StorageError(f"{path} is not a usable SQLite database: {error}") from error
     except BaseException:
         await conn.close()
         raise
     return conn
+
+
+def primary_code(error: BaseException) -> int | None:
+    """SQLite's primary result code (SQLITE_BUSY, ...) of a driver error; None for others."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(error, sqlite3.Error) and isinstance(code, int) else None
+
+
+def _cannot_open(path: str | Path, error: sqlite3.Error) -> str:
+    return (
+        f"cannot open the database {path} ({error}): the bot's user must be able to write it"
+        " and to create files in its folder (the -wal and -shm files beside it)"
+    )
+
+
+async def set_busy_timeout(conn: aiosqlite.Connection, milliseconds: int) -> None:
+    """How long the connection's statements wait for another connection's lock from now on."""
+    await conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
 
 async def fetch_all(

@@ -25,3 +25,19 @@ class UnknownPerson(StorageError):
 
 class AlreadyRated(StorageError):
     """A mark ("not seen", "later", ...) for a movie the person has rated."""
+
+
+class DatabaseBusy(StorageError):
+    """Another connection held the write lock longer than the bot waits; nothing was saved.
+
+    Transient: the same write may succeed a moment later.
+    """
+
+
+class DatabaseLost(StorageError):
+    """The database file can no longer take the bot's writes; nothing was saved.
+
+    The file was deleted or replaced under the running bot, made read-only, or the disk is
+    full or failing. The storage refuses every write from then on (reads go on) until the bot
+    is restarted with a writable file at its path.
+    """

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.storage.errors import StorageError
+from bot.storage.connection import WRITE_BUSY_TIMEOUT_MS, primary_code, set_busy_timeout
+from bot.storage.errors import DatabaseBusy, DatabaseLost, StorageError
+from bot.storage.health import FileGuard
 
 T = TypeVar("T")
 Operation = Callable[[aiosqlite.Connection], Awaitable[T]]
@@ -16,6 +20,10 @@ Operation = Callable[[aiosqlite.Connection], Awaitable[T]]
 
 # The queue holds operations of every result type at once, hence Any there and only there.
 _Queued = tuple[Operation[Any], asyncio.Future[Any]]
+
+BUSY_AGAIN_MS = 500
+"""Once a batch found the write lock held past its wait, the next ones wait only this long,
+until one gets through: the lock is known to be taken, so people hear "busy" at once."""
 
 
 class Writer:
@@ -26,12 +34,28 @@ class Writer:
     BEGIN IMMEDIATE ... COMMIT and so one fsync. Under load (many people rating at once) the
     disk's sync latency is paid per batch, not per rating. Every caller still returns only
     after the COMMIT that holds its write.
+
+    Before each COMMIT the ``guard`` checks that the database file is still the one opened and
+    writable: once it is not, every write fails with DatabaseLost, unsaved. A batch waits at
+    most ``busy_timeout_ms`` for another connection's write lock, then fails with DatabaseBusy;
+    until a batch gets the lock again the next ones wait only BUSY_AGAIN_MS, so no write
+    waits much longer than ``busy_timeout_ms`` in all, however many are queued.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        guard: FileGuard,
+        busy_timeout_ms: int = WRITE_BUSY_TIMEOUT_MS,
+    ) -> None:
         self._conn = conn
+        self._guard = guard
         self._lock = asyncio.Lock()
         self._queue: list[_Queued] = []
+        self._wait_ms = busy_timeout_ms
+        self._patient_ms: int | None = None  # a longer wait, inside `patience`
+        self._busy = False  # the last batch found the lock taken
+        self._applied_ms = 0  # the connection's busy_timeout as set here (0: not yet)
 
     async def run(self, operation: Operation[T]) -> T:
         """Run ``operation(conn)`` in a write transaction; return its result once committed.
@@ -54,6 +78,16 @@ class Writer:
             raise
         return done.result()
 
+    @contextlib.contextmanager
+    def patience(self, busy_timeout_ms: int) -> Iterator[None]:
+        """Within the block, writes wait up to ``busy_timeout_ms`` for another connection's
+        lock (for long internal work, such as the MovieLens import at first start)."""
+        previous, self._patient_ms = self._patient_ms, busy_timeout_ms
+        try:
+            yield
+        finally:
+            self._patient_ms = previous
+
     async def close(self) -> None:
         async with self._lock:
             await self._conn.close()
@@ -65,17 +99,28 @@ class Writer:
         alone = len(live) == 1  # no savepoint needed: a failure rolls back the transaction
         outcomes: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
         try:
+            self._guard.refuse_if_lost()
+            wait_ms = self._patient_ms or (BUSY_AGAIN_MS if self._busy else self._wait_ms)
+            if self._applied_ms != wait_ms:
+                await set_busy_timeout(self._conn, wait_ms)
+                self._applied_ms = wait_ms
             await self._conn.execute("BEGIN IMMEDIATE")
+            self._busy = False
             for operation, done in live:
                 outcomes.append((done, *await self._attempt(operation, savepoint=not alone)))
             failed_alone = alone and outcomes[0][2] is not None
+            if not failed_alone:
+                self._guard.check()  # last moment: never COMMIT into a file that is gone
             await self._conn.execute("ROLLBACK" if failed_alone else "COMMIT")
         except BaseException as error:
             if self._conn.in_transaction:
-                await self._conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # a failing disk may refuse it too
+                    await self._conn.execute("ROLLBACK")
             for _operation, done in live:
                 if not done.done():
-                    done.set_exception(_not_saved(error))
+                    done.set_exception(self._not_saved(error))
+            if primary_code(error) == sqlite3.SQLITE_BUSY:
+                self._busy = True
             if not isinstance(error, Exception):
                 raise
             return
@@ -84,7 +129,34 @@ class Writer:
                 if failure is None:
                     done.set_result(result)
                 else:
-                    done.set_exception(failure)
+                    done.set_exception(self._unwritable(failure) or failure)
+
+    def _unwritable(self, error: BaseException) -> StorageError | None:
+        """DatabaseBusy or DatabaseLost for an SQLite error that means one; None otherwise."""
+        if primary_code(error) == sqlite3.SQLITE_BUSY:
+            busy = DatabaseBusy(
+                "another connection holds the database's write lock (waited"
+                f" {self._applied_ms / 1000:g} s); nothing was saved"
+            )
+            busy.__cause__ = error
+            return busy
+        lost = self._guard.classify(error)
+        if lost is not None:
+            lost.__cause__ = error
+        return lost
+
+    def _not_saved(self, error: BaseException) -> StorageError:
+        if isinstance(error, DatabaseLost | DatabaseBusy):
+            return type(error)(*error.args)  # one exception object per waiting caller
+        failure = self._unwritable(error)
+        if failure is not None:
+            return failure
+        if isinstance(error, asyncio.CancelledError):
+            failure = StorageError("the write was cancelled before it was committed; nothing saved")
+        else:
+            failure = StorageError(f"the transaction failed and nothing in it was saved: {error}")
+        failure.__cause__ = error
+        return failure
 
     async def _attempt(
         self, operation: Operation[Any], *, savepoint: bool
@@ -101,12 +173,3 @@ class Writer:
         if savepoint:
             await self._conn.execute("RELEASE operation")
         return result, None
-
-
-def _not_saved(error: BaseException) -> StorageError:
-    if isinstance(error, asyncio.CancelledError):
-        failure = StorageError("the write was cancelled before it was committed; nothing saved")
-    else:
-        failure = StorageError(f"the transaction failed and nothing in it was saved: {error}")
-    failure.__cause__ = error
-    return failure
