@@ -12,8 +12,10 @@ from telegram.ext import CommandHandler
 from bot.chat import admin_texts as texts
 from bot.chat import plots
 from bot.chat.context import BotApplication, BotContext
+from bot.chat.handlers import nobody
 from bot.chat.jobs import while_running
 from bot.chat.live_message import LiveMessage
+from bot.chat.texts import ADMIN_NEEDS_A_PERSON
 from bot.training.retrainer import RetrainBusy
 from bot.training.runs import run_curve
 from bot.training.schedule import describe, parse_schedule
@@ -99,6 +101,11 @@ async def _admin(update: Update, context: BotContext) -> tuple[Message, User] | 
     """The command's message and sender when they are an admin; anyone else gets a refusal."""
     message, user = update.effective_message, update.effective_user
     if message is None:
+        return None
+    if nobody(user, message):
+        # An anonymous admin is every anonymous admin of every group: never an admin here.
+        log.info("refused admin command from nobody in particular in chat %s", message.chat_id)
+        await message.reply_text(ADMIN_NEEDS_A_PERSON)
         return None
     if user is None or user.id not in context.settings.admin_ids:
         log.info("refused admin command from user %s", user.id if user else None)

@@ -2,7 +2,8 @@
 
 Every press is answered exactly once (`query.answer`) before anything slow, so
 the person never sees a spinner; anything malformed, forged or stale is answered
-with a short text and changes nothing.
+with a short text and changes nothing, and so is a press with no person behind it
+(no `from`, or a bot): ratings belong to one person.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.chat import callbacks as cb
@@ -51,10 +52,25 @@ async def show(query: CallbackQuery, context: BotContext, screen: screens.Screen
     )
 
 
+async def acknowledge(query: CallbackQuery, text: str) -> None:
+    """Answer a press whose change is already committed. If Telegram refuses the answer even
+    after the retries, the change still stands: log it instead of telling the person that
+    something failed (they see the result in the redrawn screen)."""
+    try:
+        await query.answer(text)
+    except TelegramError as error:
+        log.warning("saved, but the press was not answered: %s: %s", type(error).__name__, error)
+
+
 async def on_button(update: Update, context: BotContext) -> None:
     """Dispatch one button press."""
     query = update.callback_query
     if query is None:
+        return
+    # Telegram always says who pressed, but a forged or future update might not.
+    if query.from_user is None or query.from_user.is_bot:
+        log.info("refused a button press from nobody in particular")
+        await query.answer(texts.NEEDS_A_PERSON)
         return
     try:
         action = cb.parse(query.data)
@@ -117,7 +133,7 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
         return
     before = {r.movie_id for r in await storage.ratings_of(user_id)}
     await storage.record_rating(user_id, action.movie_id, action.rating)
-    await query.answer(texts.saved(movie.title, action.rating))
+    await acknowledge(query, texts.saved(movie.title, action.rating))
     await show_view(query, context, action.back)
     if len(before) == texts.RECOMMEND_AFTER - 1 and action.movie_id not in before:
         await context.bot.send_message(
@@ -138,7 +154,7 @@ async def mark(query: CallbackQuery, context: BotContext, action: cb.Mark) -> No
     except AlreadyRated:  # a stale card: the rating stays
         await query.answer(texts.ALREADY_RATED)
         return
-    await query.answer(texts.MARKED[kind])
+    await acknowledge(query, texts.MARKED[kind])
     await show_view(query, context, action.back)
 
 
@@ -148,7 +164,7 @@ async def undo(query: CallbackQuery, context: BotContext, movie_id: int, back: c
     if kind is None:
         await query.answer(texts.NOT_MARKED)
         return
-    await query.answer(texts.UNDONE[kind])
+    await acknowledge(query, texts.UNDONE[kind])
     await show_view(query, context, back)
 
 
@@ -163,7 +179,7 @@ async def remove(query: CallbackQuery, context: BotContext, movie_id: int, back:
     if movie is None or not removed:
         await query.answer(texts.NOT_RATED)
         return
-    await query.answer(texts.removed(movie.title))
+    await acknowledge(query, texts.removed(movie.title))
     await show_view(query, context, back)
 
 
@@ -179,7 +195,7 @@ async def forget(
         await show(query, context, screens.Screen(texts.FORGET_CANCELLED))
         return
     await context.storage.forget_person(telegram_id)
-    await query.answer(texts.FORGOTTEN_SHORT)
+    await acknowledge(query, texts.FORGOTTEN_SHORT)
     await show(query, context, screens.Screen(texts.forgotten()))
 
 

@@ -1,7 +1,10 @@
 """The callback-data format of every inline button, encoded and parsed strictly.
 
 Callback data comes back from the client untrusted, so parsing accepts exactly
-what `encode` produces and raises `BadCallback` for anything else.
+what `encode` produces and raises `BadCallback` for anything else: not a string,
+lone surrogates (what JSON can carry but UTF-8 cannot), control characters, digits
+other than ASCII 0-9. `encode` parses what it made before handing it out, so no
+button carries data that its own press would refuse.
 
 Grammar (version 1, at most 64 bytes of UTF-8):
 
@@ -188,7 +191,8 @@ def encode_view(view: View) -> str:
 
 
 def encode(callback: Callback) -> str:
-    """The callback_data string for `callback`; raises ValueError past 64 bytes."""
+    """The callback_data string for `callback`; raises ValueError past 64 bytes or for
+    values `parse` would refuse (a page or movie id out of range, an empty search)."""
     match callback:
         case OpenCard(movie_id, back):
             data = f"m|{movie_id}|{encode_view(back)}"
@@ -211,8 +215,12 @@ def encode(callback: Callback) -> str:
         case _:
             data = encode_view(callback)
     data = f"{VERSION}|{data}"
-    if len(data.encode()) > MAX_BYTES:
+    if len(data.encode(errors="surrogatepass")) > MAX_BYTES:
         raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
+    try:
+        parse(data)
+    except BadCallback as err:
+        raise ValueError(f"{callback!r} makes callback data that parse refuses: {err}") from err
     return data
 
 
@@ -255,7 +263,8 @@ def parse_view(text: str) -> View:
             raise BadCallback("bad genre")
         return Recs(rest)
     if kind == "s":
-        if not rest.strip() or len(rest.encode()) > MAX_QUERY_BYTES or not rest.isprintable():
+        # Only the form truncate_query gives: printable, spaces collapsed, 40 bytes at most.
+        if not rest or not rest.isprintable() or truncate_query(rest) != rest:
             raise BadCallback("bad query")
         return Search(rest)
     raise BadCallback("unknown view")
@@ -263,7 +272,13 @@ def parse_view(text: str) -> View:
 
 def parse(data: str | None) -> Callback:
     """Parse callback data produced by `encode`; raises BadCallback otherwise."""
-    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+    if not isinstance(data, str) or not data or len(data) > MAX_BYTES:
+        raise BadCallback("empty or too long")
+    try:
+        size = len(data.encode())
+    except UnicodeEncodeError:
+        raise BadCallback("not UTF-8 (a lone surrogate)") from None
+    if size > MAX_BYTES:
         raise BadCallback("empty or too long")
     version, _, body = data.partition("|")
     if version != VERSION:

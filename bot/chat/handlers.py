@@ -1,4 +1,13 @@
-"""Command and text-message handlers: parse the command, build a screen, send it."""
+"""Command and text-message handlers: parse the command, build a screen, send it.
+
+What is handled on purpose: new messages (commands anywhere, text and attachments in
+private chats) and button presses. Everything else Telegram may deliver (edited messages,
+channel posts, member updates, inline queries, ...) is dropped by `ignore_other_updates`
+before any handler sees it. Ratings, marks and lists belong to one person, so a message
+with nobody identifiable behind it (no `from`, a bot such as the shared GroupAnonymousBot
+that stands for every anonymous group admin, or sent on behalf of a chat) is told to use
+a private chat instead of sharing one identity across groups.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,13 @@ import logging
 
 from telegram import Message, Update, User
 from telegram.constants import ParseMode
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.chat import buttons, keyboards, screens, texts
 from bot.chat import callbacks as cb
@@ -15,6 +30,10 @@ from bot.chat.context import BotApplication, BotContext
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 100
+ANONYMOUS_ADMIN_ID = 1087968824
+"""GroupAnonymousBot: the one `from` user of every anonymous admin in every group."""
+GATE_GROUP = -1
+"""Handler group of `ignore_other_updates`: before every other handler."""
 
 
 def sender(update: Update) -> tuple[Message, User] | None:
@@ -25,6 +44,49 @@ def sender(update: Update) -> tuple[Message, User] | None:
     return message, user
 
 
+def readable(text: str) -> str:
+    """`text` fit to send back: a lone surrogate (only a forged update can carry one; UTF-8
+    cannot) becomes "?" instead of failing the whole reply."""
+    return text.encode(errors="replace").decode()
+
+
+def nobody(user: User | None, message: Message | None = None) -> bool:
+    """Whether no single person can be told apart behind `user` (and `message`): no `from`,
+    a bot (anonymous admins, channels posting in groups) or a message on behalf of a chat."""
+    return (
+        user is None
+        or user.is_bot
+        or user.id == ANONYMOUS_ADMIN_ID
+        or (message is not None and message.sender_chat is not None)
+    )
+
+
+async def person(update: Update) -> tuple[Message, User] | None:
+    """The message and the person who sent it; a sender that is nobody in particular gets
+    told to use a private chat (and None comes back), as does nothing at all (None)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return None
+    if user is None or nobody(user, message):  # (`user is None` again, for the type checker)
+        log.info("refused a personal command from nobody in particular in chat %s", message.chat_id)
+        await message.reply_text(texts.NEEDS_A_PERSON)
+        return None
+    return message, user
+
+
+async def ignore_other_updates(update: Update, context: BotContext) -> None:
+    """Stop every update other than a new message or a button press from reaching a handler.
+
+    The bot asks Telegram for those two kinds only, but a webhook or a future
+    `allowed_updates` may deliver more; an edited "/forget" must not ask again.
+    """
+    if update.message is not None or update.callback_query is not None:
+        return
+    kinds = [kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None]
+    log.debug("ignored update %s (%s)", update.update_id, ", ".join(kinds) or "empty")
+    raise ApplicationHandlerStop
+
+
 async def reply(message: Message, screen: screens.Screen) -> None:
     """Send `screen` as a new message in the chat `message` came from."""
     await message.reply_text(screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup)
@@ -32,22 +94,22 @@ async def reply(message: Message, screen: screens.Screen) -> None:
 
 async def start(update: Update, context: BotContext) -> None:
     """Welcome, then the popular list to rate from."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     await found[0].reply_text(texts.WELCOME, parse_mode=ParseMode.HTML)
     await popular(update, context)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """What the bot does and its commands."""
-    if (found := sender(update)) is None:
+    """What the bot does and its commands (for anyone: it is about nobody in particular)."""
+    if update.effective_message is None:
         return
-    await found[0].reply_text(texts.HELP, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(texts.HELP, parse_mode=ParseMode.HTML)
 
 
 async def popular(update: Update, context: BotContext) -> None:
     """The 50 most-rated movies, first page."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     await reply(message, await screens.popular(context.storage, user.id, 0))
@@ -55,11 +117,11 @@ async def popular(update: Update, context: BotContext) -> None:
 
 async def recommend(update: Update, context: BotContext) -> None:
     """Top-10 unseen movies; `/recommend comedy` keeps one genre."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     holder = context.holder
-    given = " ".join(context.args or ()).strip()
+    given = readable(" ".join(context.args or ()).strip())
     try:
         screen = await screens.recommendations(context.storage, holder, user.id, given or None)
     except screens.UnknownGenre:
@@ -72,7 +134,7 @@ async def recommend(update: Update, context: BotContext) -> None:
 
 async def search(update: Update, context: BotContext) -> None:
     """`/search <title>`: matching movies, each opening its rating card."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     query = " ".join(context.args or ())[:MAX_QUERY_CHARS]
@@ -81,7 +143,7 @@ async def search(update: Update, context: BotContext) -> None:
 
 async def search_text(update: Update, context: BotContext) -> None:
     """Plain text in a private chat is a title search."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     query = (message.text or "")[:MAX_QUERY_CHARS]
@@ -90,7 +152,7 @@ async def search_text(update: Update, context: BotContext) -> None:
 
 async def my_ratings(update: Update, context: BotContext) -> None:
     """The person's ratings, newest first, paged."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     await reply(message, await screens.my_ratings(context.storage, user.id, 0))
@@ -98,7 +160,7 @@ async def my_ratings(update: Update, context: BotContext) -> None:
 
 async def watchlist(update: Update, context: BotContext) -> None:
     """The movies the person saved for later, newest first, paged."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     await reply(message, await screens.marked_list(context.storage, user.id, cb.Watchlist(0)))
@@ -106,7 +168,7 @@ async def watchlist(update: Update, context: BotContext) -> None:
 
 async def hidden(update: Update, context: BotContext) -> None:
     """The movies the person hid (not seen, not interested), each opening a card to undo."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     await reply(message, await screens.marked_list(context.storage, user.id, cb.Hidden(0)))
@@ -114,7 +176,7 @@ async def hidden(update: Update, context: BotContext) -> None:
 
 async def forget(update: Update, context: BotContext) -> None:
     """Ask for confirmation; the buttons only work for the person who asked."""
-    if (found := sender(update)) is None:
+    if (found := await person(update)) is None:
         return
     message, user = found
     storage = context.storage
@@ -130,6 +192,13 @@ async def forget(update: Update, context: BotContext) -> None:
     )
 
 
+async def not_text(update: Update, context: BotContext) -> None:
+    """A sticker, photo, voice note, ... in a private chat: say what the bot reads."""
+    if update.effective_message is None:
+        return
+    await update.effective_message.reply_text(texts.TEXT_ONLY)
+
+
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Commands this bot does not have."""
     if (found := sender(update)) is None:
@@ -139,6 +208,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 def register(application: BotApplication) -> None:
     """Add the person-facing handlers (admin handlers are added by bot.chat.admin)."""
+    application.add_handler(TypeHandler(Update, ignore_other_updates), group=GATE_GROUP)
     commands = {
         "start": start,
         "help": help_command,
@@ -155,11 +225,15 @@ def register(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, search_text)
     )
+    application.add_handler(MessageHandler(filters.ATTACHMENT & filters.ChatType.PRIVATE, not_text))
     application.add_handler(buttons.handler())
 
 
 def register_fallback(application: BotApplication) -> None:
-    """Unknown commands; added last (group 0) so every command registered before it wins."""
+    """Unknown commands; added last (group 0) so every command registered before it wins.
+
+    Anything still unmatched (service messages, text in groups that is not a command)
+    is ignored on purpose: no handler takes it."""
     application.add_handler(
         MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)
     )

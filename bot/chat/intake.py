@@ -17,10 +17,12 @@ import json
 import logging
 import random
 import time
+import warnings
 from collections.abc import Sequence
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.chat.context import BotApplication
 from bot.storage import DatabaseLost, Storage, StorageError
@@ -87,6 +89,8 @@ class Intake:
                 )
             except InvalidToken:
                 raise
+            except (TypeError, ValueError, KeyError):  # PTB logged the data it cannot read
+                updates = tuple(await self._readable_updates())
             except TelegramError as error:
                 pause = min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2**failures)
                 pause *= self._rng.uniform(0.5, 1.5)
@@ -103,6 +107,26 @@ class Intake:
             if updates:
                 await self._take(updates)
             await self._prune()
+
+    async def _readable_updates(self) -> list[Update]:
+        """The pending updates read one by one, when PTB cannot read the whole batch (an
+        update with fields it does not know): the unreadable ones are logged and skipped,
+        so one of them never stops the intake."""
+        with warnings.catch_warnings():  # PTB prefers get_updates, which cannot skip one
+            warnings.simplefilter("ignore", PTBUserWarning)
+            raw = await self._application.bot.do_api_request(
+                "getUpdates", api_kwargs={"offset": self._offset, "timeout": 0}
+            )
+        readable: list[Update] = []
+        for item in raw if isinstance(raw, list) else ():
+            try:
+                update = Update.de_json(item, self._application.bot)
+            except (TypeError, ValueError, KeyError) as error:
+                log.error("update %s cannot be read (%s): skipped", item.get("update_id"), error)
+                self._offset = int(item["update_id"]) + 1
+                continue
+            readable.append(update)
+        return readable
 
     async def done(self, update_id: int) -> None:
         """Mark an update handled (FairProcessor.on_done)."""
@@ -128,7 +152,7 @@ class Intake:
         for update in updates:
             if update.update_id in fresh:
                 await self._application.update_queue.put(update)
-        self._offset = updates[-1].update_id + 1
+        self._offset = max(self._offset or 0, updates[-1].update_id + 1)
 
     async def _prune(self) -> None:
         now = time.monotonic()

@@ -254,4 +254,3 @@ class Storage:
     async def prune_inbox(self) -> int:
         """Delete handled updates older than a day; how many were deleted."""
         return await inbox.prune(self._writer, self._clock)
-

@@ -41,11 +41,14 @@ class FakeQuery:
     message: Message
     events: list[tuple[str, Any]] = field(default_factory=list)
     edit_error: Exception | None = None
+    answer_error: Exception | None = None
 
     async def answer(self, text: str | None = None, show_alert: bool = False) -> bool:
         if any(kind == "answer" for kind, _ in self.events):
             raise AssertionError("a callback query is answered only once")
         self.events.append(("answer", text))
+        if self.answer_error is not None:
+            raise self.answer_error
         return True
 
     async def edit_message_text(self, text: str, **kwargs: Any) -> None:
@@ -74,11 +77,18 @@ class FakeBot:
 def press(storage: Storage, holder: ModelHolder):
     """press(data, user_id=42) -> (FakeQuery, FakeBot) after running the real button handler."""
 
-    async def run(data: str, user_id: int = 42, *, chat_id: int | None = None, edit_error=None):
+    async def run(
+        data: str,
+        user_id: int = 42,
+        *,
+        chat_id: int | None = None,
+        edit_error=None,
+        answer_error=None,
+    ):
         user = User(user_id, "Tester", is_bot=False)
         chat = Chat(chat_id or user_id, Chat.PRIVATE if chat_id is None else Chat.GROUP)
         message = Message(1, datetime.now(UTC), chat, text="a list")
-        query = FakeQuery(data, user, message, edit_error=edit_error)
+        query = FakeQuery(data, user, message, edit_error=edit_error, answer_error=answer_error)
         bot = FakeBot()
         context = SimpleNamespace(storage=storage, holder=holder, bot=bot)
         await buttons.on_button(SimpleNamespace(callback_query=query), context)

@@ -4,7 +4,7 @@ rejects forged or stale data without changing anything."""
 from __future__ import annotations
 
 import pytest
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 
 from bot.chat import callbacks as cb
 from bot.chat import texts
@@ -21,6 +21,16 @@ async def test_rating_is_stored_for_the_presser_and_the_list_shows_it(press, sto
     assert query.answer_text == f"Saved: {title(2)} ★4.5"
     text, markup = query.edits[0]
     assert "Rated: 1" in text and f"2. {title(2)} ★4.5" in labels(markup)
+
+
+async def test_a_saved_rating_whose_answer_fails_is_not_reported_as_a_failure(
+    press, storage
+) -> None:
+    # Telegram refused the answer even after the retries (bot.chat.outgoing): the rating is
+    # committed, so the screen is redrawn and nothing reaches the error handler ("Sorry").
+    query, _ = await press("v1|r|2|9|p0", answer_error=NetworkError("Bad Gateway"))
+    assert [(r.movie_id, r.rating) for r in await storage.ratings_of(42)] == [(2, 4.5)]
+    assert len(query.edits) == 1
 
 
 async def test_every_press_is_answered_before_the_message_changes(press) -> None:
