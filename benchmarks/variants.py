@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+import recsys.lists
 import recsys.trained
 from recsys.data import load_movielens
 from recsys.evaluation import cold_start_inputs, list_report, shown_lists, user_ratings
@@ -62,15 +63,30 @@ VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "no popularity prior": ({}, {"popularity_weight": 0.0}),
     "popularity prior 1.0": ({}, {"popularity_weight": 1.0}),
     "no taste term in the stars": ({"taste_stars": 0.0}, {}),
+    "taste stars 1.5": ({"taste_stars": 1.5}, {}),
+    "taste stars 2.0": ({"taste_stars": 2.0}, {}),
     "no fold-in prior": ({"fold_in_bias_prior": 0.0, "fold_in_vector_prior": 0.0}, {}),
     "fold-in prior bias 10": ({"fold_in_bias_prior": 10.0}, {}),
     "fold-in prior bias 2": ({"fold_in_bias_prior": 2.0}, {}),
 }
 
 
+shipped_choose = recsys.trained.choose
+
+
 def score_order(score, predicted, allowed, k, *, floor, pool, fill):  # type: ignore[no-untyped-def]
     """The list before issue 9: the top-k by score, in score order (stars may rise)."""
     return top_k(score, allowed & (predicted >= floor), k), False
+
+
+def tenths_order(score, predicted, allowed, k, *, floor, pool, fill):  # type: ignore[no-untyped-def]
+    """The shipped choice, but ordered by stars in tenths (before half stars were shown)."""
+    with_tenths = lambda stars: np.round(stars, 1)  # noqa: E731
+    original, recsys.lists.half_stars = recsys.lists.half_stars, with_tenths
+    try:
+        return shipped_choose(score, predicted, allowed, k, floor=floor, pool=pool, fill=fill)
+    finally:
+        recsys.lists.half_stars = original
 
 
 def variant(base: TrainedRecommender, serve: dict[str, Any], watch: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -151,11 +167,12 @@ def main() -> None:
         cells = " | ".join(f"{res[c]:.4f}" if c in res else "-" for c in COLUMNS)
         print(f"| {name} | {cells} |", flush=True)
 
-    shipped_choose = recsys.trained.choose
     show("most popular", lambda: PopularityRecommender.from_ratings(train, data.movies))
     recsys.trained.choose = score_order  # type: ignore[assignment]
     show("before issue 9 (score order)", lambda: variant(base, *BEFORE))
     show("shipped, but in score order", lambda: base)
+    recsys.trained.choose = tenths_order  # type: ignore[assignment]
+    show("shipped, but stars in tenths", lambda: base)
     recsys.trained.choose = shipped_choose
     for name, (serve, watch) in VARIANTS.items():
         show(name, lambda serve=serve, watch=watch: variant(base, serve, watch))

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from recsys.ids import IdMap
-from recsys.results import MAX_RATING, MIN_RATING, Recommendation
+from recsys.results import Recommendation, half_stars
 from recsys.selection import Candidates
 
 
@@ -60,7 +60,7 @@ class Catalogue:
         return [
             Recommendation(
                 movie_id=int(self.items.ids[j]),
-                predicted_rating=float(np.clip(shown[j], MIN_RATING, MAX_RATING)),
+                predicted_rating=half_stars(float(shown[j])),
                 score=float(self.item_count[j]),
                 because=None,
             )

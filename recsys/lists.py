@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recsys.results import LIKED_RATING
+from recsys.results import LIKED_RATING, half_stars
 from recsys.selection import top_k
 
 
@@ -24,12 +24,12 @@ def choose(
     pool: int,
     fill: bool,
 ) -> tuple[np.ndarray, bool]:
-    """The k item indices to show, by predicted rating (highest first), and whether the list
-    had to take movies predicted below `floor`.
+    """The k item indices to show, by predicted rating in half stars (highest first, then by
+    score), and whether the list had to take movies predicted below `floor`.
 
     The best max(pool, k) allowed movies predicted at least `floor`, by `score`, form the
-    pool; in order of predicted rating, the k of them that `best_in_order` picks are shown
-    (with pool <= k: the top-k by score, ordered by stars). With `fill` (the person asked
+    pool; in that order, the k of them that `best_in_order` picks are shown (with pool <= k:
+    the top-k by score, ordered by stars). With `fill` (the person asked
     for genres), a list still short of k is filled with the best-predicted allowed movies
     below the floor; without it the list is shorter. `score` -inf: never chosen.
     """
@@ -37,7 +37,8 @@ def choose(
         return np.empty(0, dtype=np.int64), False
     reach = allowed & (predicted >= floor) & (score > -np.inf)
     candidates = top_k(score, reach, max(pool, k))
-    candidates = candidates[np.lexsort((-score[candidates], -predicted[candidates]))]
+    shown = half_stars(predicted[candidates])
+    candidates = candidates[np.lexsort((-score[candidates], -shown))]
     chosen = candidates[best_in_order(np.maximum(score[candidates], 0.0), k)]
     if not fill or chosen.size >= k:
         return chosen, False

@@ -23,7 +23,14 @@ from recsys.interface import Recommender
 from recsys.lists import choose, reasons
 from recsys.models import MODEL_KINDS
 from recsys.rating_model import FoldedUser, RatingModel
-from recsys.results import MAX_RATING, MIN_RATING, ModelInfo, Recommendation, Recommendations
+from recsys.results import (
+    MAX_RATING,
+    MIN_RATING,
+    ModelInfo,
+    Recommendation,
+    Recommendations,
+    half_stars,
+)
 from recsys.selection import check_k, top_k
 from recsys.settings import ServeSettings
 from recsys.threads import single_blas_thread
@@ -274,7 +281,7 @@ class TrainedRecommender(Recommender):
         items = [
             Recommendation(
                 movie_id=int(self.items.ids[j]),
-                predicted_rating=float(np.clip(predicted[j], MIN_RATING, MAX_RATING)),
+                predicted_rating=half_stars(float(predicted[j])),
                 score=float(score[j]),
                 because=None if b is None else (int(self.items.ids[idx[b]]), float(values[b])),
             )

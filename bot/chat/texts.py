@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from bot.storage import MarkKind, Movie
-from recsys.results import Recommendation
+from recsys.results import Recommendation, half_stars
 
 MAX_MESSAGE = 4096
 MAX_BUTTON_TITLE = 48
@@ -141,11 +141,11 @@ def movie_button(
     number: int, title: str, my_rating: float | None, predicted: float | None = None
 ) -> str:
     """ "12. Matrix, The (1999) ★4.5": the number first, the person's rating last; an unrated
-    movie may show the predicted rating instead ("≈3.9")."""
+    movie may show the predicted rating instead ("≈4", in half stars)."""
     label = f"{number}. {short(title)}"
     if my_rating is not None:
         return f"{label} ★{stars(my_rating)}"
-    return label if predicted is None else f"{label} ≈{predicted:.1f}"
+    return label if predicted is None else f"{label} ≈{stars(half_stars(predicted))}"
 
 
 def rating_button(half_stars: int, current: float | None) -> str:
@@ -196,7 +196,7 @@ def card(
     else:
         lines.append("MovieLens: no ratings yet")
     if predicted is not None and my_rating is None:
-        lines.append(f"I think you'd rate it <b>★{predicted:.1f}</b>")
+        lines.append(f"I think you'd rate it <b>★{stars(half_stars(predicted))}</b>")
     lines.append("")
     if my_rating is not None:
         lines.append(f"Your rating: <b>★{stars(my_rating)}</b>. Tap another value to change it.")
@@ -249,7 +249,7 @@ def recommendations(
     lines = [head, ""]
     for number, (movie, rec, because) in enumerate(items, 1):
         lines.append(
-            f"{number}. <b>{escape(movie.title)}</b> — predicted ★{rec.predicted_rating:.1f}"
+            f"{number}. <b>{escape(movie.title)}</b> — predicted ★{stars(rec.predicted_rating)}"
         )
         lines.append(f"    {_genres(movie.genres)}")
         # recsys quotes only a movie the person liked (LIKED_RATING) that explains this one

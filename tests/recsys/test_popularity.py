@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from recsys.popularity import POPULARITY_KIND, PRIOR_WEIGHT, PopularityRecommender
+from recsys.results import half_stars
 
 
 def small() -> PopularityRecommender:
@@ -36,7 +37,7 @@ def test_the_list_shows_what_predict_says():
     popular = small()
     items = popular.recommend({}, k=2).items
     shown = [r.predicted_rating for r in items]
-    assert shown == popular.predict([0, 0], [r.movie_id for r in items]).tolist()
+    assert shown == half_stars(popular.predict([0, 0], [r.movie_id for r in items])).tolist()
 
 
 def test_pairs_of_unequal_length_are_refused():

@@ -32,9 +32,9 @@ def test_card_escapes_html_in_titles() -> None:
 
 def test_recommendations_show_prediction_genres_and_reason() -> None:
     fight_club = Movie(2959, "Fight Club (1999)", 1999, ("Drama",), 218, 4.27)
-    items = [(MATRIX, Rec(2571, 4.61, 1.0, (2959, 5.0)), fight_club)]
+    items = [(MATRIX, Rec(2571, 4.5, 1.0, (2959, 5.0)), fight_club)]  # recsys gives half stars
     text = texts.recommendations(items, personal=True, rated=6, genre=None, ignored=0)
-    assert "1. <b>Matrix, The (1999)</b> — predicted ★4.6" in text
+    assert "1. <b>Matrix, The (1999)</b> — predicted ★4.5\n" in text
     assert "Action, Sci-Fi" in text and "because you rated Fight Club (1999) 5" in text
     assert "less personal" not in text
 
@@ -76,3 +76,9 @@ def test_every_fixed_text_fits_its_limit() -> None:
     assert len(texts.saved("X" * 500, 4.5)) <= 200
     assert all(len(t) <= texts.MAX_MESSAGE for t in (texts.WELCOME, texts.HELP))
     assert all(1 <= len(name) <= 32 and len(about) <= 256 for name, about in texts.COMMANDS)
+
+
+def test_predictions_are_shown_in_half_stars_as_people_rate() -> None:
+    assert "I think you'd rate it <b>★4</b>" in texts.card(MATRIX, None, predicted=4.24)
+    assert "I think you'd rate it <b>★4.5</b>" in texts.card(MATRIX, None, predicted=4.26)
+    assert texts.movie_button(3, "Heat (1995)", None, predicted=3.74) == "3. Heat (1995) ≈3.5"
