@@ -34,6 +34,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.chat.turns import give_up_turn
+
 log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -59,7 +61,8 @@ class RetryPolicy:
     """How long and how often a failed call is tried again."""
 
     budget_s: float = 20.0
-    """Give up once the next attempt would start this long after the first."""
+    """Give up once the failed attempts and the pauses between them would pass this long
+    (waiting for the rate limits does not count: under load it is most of the time)."""
     answer_budget_s: float = 8.0
     """Answers to presses: Telegram stops accepting them a few seconds later anyway."""
     first_delay_s: float = 0.25
@@ -137,7 +140,10 @@ class Limits:
             return
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)
-        async with self.chat(chat_id), self.overall:
+        chat = self.chat(chat_id)
+        if not (chat.has_capacity() and self.overall.has_capacity()):
+            give_up_turn()  # only waiting from here: the chat's next update may start
+        async with chat, self.overall:
             yield
 
 
@@ -173,11 +179,13 @@ class OutgoingLimiter(BaseRateLimiter[int]):
     ) -> JSONResult:
         if endpoint == "getUpdates":  # the intake loop has its own backoff
             return await callback(*args, **kwargs)
-        started = time.monotonic()
+        spent = 0.0  # in calls and pauses, not in waiting for the limits
         attempt = 0
         while True:
+            called = time.monotonic()
             try:
                 async with self._limits.turn(endpoint, data):
+                    called = time.monotonic()
                     return await callback(*args, **kwargs)
             except BadRequest as error:
                 if attempt and endpoint == "answerCallbackQuery" and _answered(error):
@@ -187,7 +195,7 @@ class OutgoingLimiter(BaseRateLimiter[int]):
                 if not retryable(error, endpoint):
                     raise
                 pause = wait_for(error, attempt, self.policy, self._rng)
-                spent = time.monotonic() - started
+                spent += time.monotonic() - called
                 if spent + pause > self.policy.budget(endpoint):
                     log.warning(
                         "%s failed after %d attempts in %.1f s: %s: %s",
@@ -199,6 +207,7 @@ class OutgoingLimiter(BaseRateLimiter[int]):
                     endpoint, type(error).__name__, error, attempt + 2, pause,
                 )  # fmt: skip
             attempt += 1
+            spent += pause
             await asyncio.sleep(pause)
 
 

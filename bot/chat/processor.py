@@ -4,7 +4,8 @@ PTB's default processor runs up to N updates at once in any order, so one busy g
 `/help` at once, each waiting for the group's 20-a-minute limit) filled all 32 slots and
 another person's private `/help` waited 26 s. Here each chat gets one turn at a time (its
 updates are also handled in the order they came), so a flood holds one slot, and the rest
-wait without holding any. A press that waited too long for its turn is answered "busy, press
+wait without holding any; a handler that only waits for Telegram's limits gives its turn
+and slot up (bot.chat.turns). A press that waited too long for its turn is answered "busy, press
 again" instead of being acted on late; a message that waited too long is dropped with a log
 line. Stopping hands every update that has not started back to the inbox.
 """
@@ -16,7 +17,7 @@ import contextlib
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -24,6 +25,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
 from bot.chat import texts
+from bot.chat.turns import CURRENT, Turn
 
 log = logging.getLogger(__name__)
 
@@ -77,27 +79,38 @@ class FairProcessor(BaseUpdateProcessor):
         """Nothing to release."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's turn, then a slot; shed or run; report it done."""
+        """Wait for the chat's turn and a slot; shed or run; report it done."""
         arrived = self._clock()
-        async with self._turn(chat_key(update)):
+        key = chat_key(update)
+        turn = Turn(self._lock(key), self._slots)
+        try:
+            await turn.take()
             if self.stopping:
                 _discard(coroutine)  # not started: left undone in the inbox, replayed later
                 return
-            waited = self._clock() - arrived
-            if isinstance(update, Update) and await self._shed(update, waited):
+            if isinstance(update, Update) and await self._shed(update, self._clock() - arrived):
                 _discard(coroutine)
             else:
-                task = asyncio.current_task()
-                if task is not None:
-                    self._running.add(task)
-                try:
-                    async with self._slots:
-                        await coroutine
-                finally:
-                    if task is not None:
-                        self._running.discard(task)
+                await self._run(coroutine, turn)
+        finally:
+            turn.give_up()
+            self._unlock(key)
         if isinstance(update, Update) and self.on_done is not None:
             await self.on_done(update.update_id)
+
+    async def _run(self, coroutine: Awaitable[Any], turn: Turn) -> None:
+        """Run the handlers with `turn` as the current one (bot.chat.turns), trackable by
+        `drain`."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        token = CURRENT.set(turn)
+        try:
+            await coroutine
+        finally:
+            CURRENT.reset(token)
+            if task is not None:
+                self._running.discard(task)
 
     async def drain(self, timeout: float) -> int:
         """Start nothing more; wait up to `timeout` s for the updates being handled, then
@@ -124,21 +137,20 @@ class FairProcessor(BaseUpdateProcessor):
             return True
         return False
 
-    @contextlib.asynccontextmanager
-    async def _turn(self, key: int | None) -> AsyncIterator[None]:
-        """The chat's turn; updates without a chat or sender do not wait for one."""
+    def _lock(self, key: int | None) -> asyncio.Lock | None:
+        """The chat's lock (made on first use); None for updates without a chat or sender."""
         if key is None:
-            yield
-            return
-        lock = self._turns.setdefault(key, asyncio.Lock())
+            return None
         self._waiting[key] = self._waiting.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:
-                del self._waiting[key], self._turns[key]
+        return self._turns.setdefault(key, asyncio.Lock())
+
+    def _unlock(self, key: int | None) -> None:
+        """Drop the chat's lock once no update of the chat holds or awaits it."""
+        if key is None:
+            return
+        self._waiting[key] -= 1
+        if not self._waiting[key]:
+            del self._waiting[key], self._turns[key]
 
 
 def _discard(coroutine: Awaitable[Any]) -> None:

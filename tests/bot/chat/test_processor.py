@@ -10,6 +10,7 @@ from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.chat import texts
 from bot.chat.processor import STALE_PRESS_S, FairProcessor, chat_key
+from bot.chat.turns import give_up_turn
 
 
 class Answers:
@@ -126,3 +127,20 @@ def test_whose_turn() -> None:
     assert chat_key(message(1, -5)) == -5
     assert chat_key(Update(3)) is None
     assert chat_key("not an update") is None
+
+
+async def test_a_handler_that_only_waits_for_telegram_lets_its_chat_move_on() -> None:
+    processor, rec = FairProcessor(), Recorder()
+
+    async def sends_slowly() -> None:
+        rec.log.append("start send")
+        give_up_turn()  # what bot.chat.outgoing does before waiting for a rate limit
+        await rec.release.wait()
+        rec.log.append("end send")
+
+    first = asyncio.create_task(processor.process_update(message(1, 7), sends_slowly()))
+    second = asyncio.create_task(processor.process_update(message(2, 7), rec.handle("next")))
+    await second  # the same chat, handled while the first still waits
+    assert rec.log == ["start send", "start next", "end next"]
+    rec.release.set()
+    await first
