@@ -7,6 +7,10 @@ robustness ("message is not modified", unknown message ids, over-long texts or c
 data), records every call, and lets a test act as people: queue messages and button
 presses as updates, then wait for what the bot sends back.
 
+With ``faults`` (tests/support/api_faults.py) it also misbehaves the way Telegram does now
+and then: HTTP 500, flood control (429), dropped connections and slow answers, on a share of
+calls drawn from a seeded random generator; the call log records which calls were faulted.
+
 Stdlib only, so that tests and ``benchmarks/`` (with the repository root on ``sys.path``)
 can both import it. Telegram's rules live in telegram_rules.py, HTTP in botapi_http.py.
 """
@@ -24,6 +28,13 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from tests.support.api_faults import (
+    DroppedConnection,
+    FaultPlan,
+    FaultSpec,
+    delay_seconds,
+    parse_faults,
+)
 from tests.support.botapi_http import handler_for
 from tests.support.telegram_rules import (
     CALLBACK_ANSWER_LIMIT,
@@ -40,12 +51,14 @@ __all__ = [
     "NOT_MODIFIED",
     "ApiError",
     "Call",
+    "DroppedConnection",
     "FakeBotApi",
     "Message",
     "User",
     "buttons",
     "find_button",
     "make_user",
+    "parse_faults",
 ]
 
 User = dict[str, Any]
@@ -56,7 +69,11 @@ log.setLevel(logging.DEBUG)  # a transcript of every call, in pytest's captured 
 
 @dataclass(frozen=True)
 class Call:
-    """One request the bot made: what it asked and what it got back."""
+    """One request the bot made: what it asked and what it got back.
+
+    ``fault`` names the injected fault that hit it ("500", "429", "drop", "delay5"), if any:
+    the first three were not performed (``ok`` is False), a delayed call was.
+    """
 
     index: int
     method: str
@@ -66,6 +83,7 @@ class Call:
     result: Any = None
     error: str | None = None
     files: dict[str, bytes] = field(default_factory=dict, repr=False)
+    fault: str | None = None
 
     @property
     def chat_id(self) -> int | None:
@@ -97,10 +115,24 @@ def find_button(message: Message, prefix: str) -> dict[str, Any]:
     raise LookupError(f"no button starting with {prefix!r}; buttons: {texts}")
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+    """socketserver's listen backlog of 5 overflows when a bot opens many connections at once
+    (PTB keeps a pool of up to 256): 238 of 768 requests from 256 at a time timed out."""
+
+
 class FakeBotApi:
     """The server plus the state of the chats it serves; thread-safe throughout."""
 
-    def __init__(self, token: str, *, bot_name: str = "Movie Test Bot") -> None:
+    def __init__(
+        self,
+        token: str,
+        *,
+        bot_name: str = "Movie Test Bot",
+        faults: FaultSpec | str | None = None,
+        seed: int = 0,
+    ) -> None:
         self.token = token
         bot_id = int(token.split(":", 1)[0])
         self.bot_user: User = {
@@ -125,15 +157,16 @@ class FakeBotApi:
         self._commands: list[dict[str, Any]] = []
         self._failures: dict[str, list[ApiError]] = {}
         self._closed = False
+        self._stopped = threading.Event()  # cuts injected delays short at stop()
         self._polls_started = 0
+        self._faults = FaultPlan(faults, seed)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
     def start(self) -> FakeBotApi:
         """Listen on 127.0.0.1 on a free port, in a background thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), handler_for(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -145,6 +178,7 @@ class FakeBotApi:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        self._stopped.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -201,6 +235,32 @@ class FakeBotApi:
         current = self.message(message["chat"]["id"], message["message_id"]) or message
         return self.press(user, current, find_button(current, prefix)["callback_data"])
 
+    def send_raw(self, update: dict[str, Any]) -> int:
+        """Queue any update body (an ``edited_message``, a ``channel_post``, a message without
+        ``from``...) as it is; returns the ``update_id`` the server gives it.
+
+        Chats named in it become known (so the bot may answer there) and a ``callback_query``
+        with an ``id`` can be answered (and counts in ``unanswered()``) like a ``press``.
+        """
+        body = json.loads(json.dumps(update))
+        body.pop("update_id", None)
+        with self._cond:
+            for value in body.values():
+                if not isinstance(value, dict):
+                    continue
+                for chat in (value.get("chat"), (value.get("message") or {}).get("chat")):
+                    if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                        self._chats.setdefault(chat["id"], chat)
+            query = body.get("callback_query")
+            query_id = query.get("id") if isinstance(query, dict) else None
+            if isinstance(query_id, str):
+                self._callbacks[query_id] = query
+            update_id = self._queue(body)
+            if isinstance(query_id, str):
+                self._update_ids[("query", query_id)] = update_id
+            log.debug("raw update %s: %s", update_id, sorted(body))
+            return update_id
+
     def delete_by_person(self, message: Message) -> None:
         """The person deletes a bot message (its buttons may still be pressed meanwhile)."""
         with self._cond:
@@ -220,6 +280,20 @@ class FakeBotApi:
         with self._cond:
             self._failures.setdefault(method, []).append(error)
 
+    def set_faults(self, faults: FaultSpec | str | None, seed: int = 0) -> None:
+        """Misbehave from now on as ``faults`` says (None or "" stops), drawing from a fresh
+        generator seeded with ``seed``. A call with a ``fail_next`` failure waiting is not
+        faulted (the injected failure wins)."""
+        plan = FaultPlan(faults, seed)
+        with self._cond:
+            self._faults = plan
+
+    @property
+    def faults(self) -> FaultSpec:
+        """The faults in force."""
+        with self._cond:
+            return self._faults.spec
+
     # ---- reading what happened -------------------------------------------------------
     def mark(self) -> int:
         """A position in the call log; pass it as ``since`` to wait for later calls only."""
@@ -230,6 +304,21 @@ class FakeBotApi:
         """Recorded calls (of one method, from a mark on)."""
         with self._cond:
             return [c for c in self._calls[since:] if method is None or c.method == method]
+
+    def wait_calls(self, since: int, timeout: float = 1.0) -> list[Call]:
+        """The calls recorded from ``since`` on, waiting up to ``timeout`` for the first one
+        (empty when none came, or the server stopped): to follow the log from one thread."""
+        with self._cond:
+            self._cond.wait_for(lambda: len(self._calls) > since or self._closed, timeout)
+            return self._calls[since:]
+
+    def fault_counts(self, since: int = 0) -> dict[str, int]:
+        """How many recorded calls each fault kind hit."""
+        counts: dict[str, int] = {}
+        for call in self.calls(since=since):
+            if call.fault:
+                counts[call.fault] = counts.get(call.fault, 0) + 1
+        return counts
 
     def wait_for(
         self,
@@ -272,17 +361,22 @@ class FakeBotApi:
     ) -> Call:
         """The getUpdates call that handed a person's message (or press) to the bot: what the
         bot sends after it can be a reply, what it sent before cannot."""
-        if message is not None:
-            key: tuple[Any, ...] = ("message", message["chat"]["id"], message["message_id"])
-        else:
-            key = ("query", query_id)
-        with self._cond:
-            update_id = self._update_ids[key]
+        update_id = self.update_id(message=message, query_id=query_id)
         return self.wait_for(
             "getUpdates",
             lambda c: any(u["update_id"] == update_id for u in c.result or ()),
             timeout,
         )
+
+    def update_id(self, *, message: Message | None = None, query_id: str | None = None) -> int:
+        """The update_id under which a person's message (from ``send_text``) or press went
+        to the bot."""
+        if message is not None:
+            key: tuple[Any, ...] = ("message", message["chat"]["id"], message["message_id"])
+        else:
+            key = ("query", query_id)
+        with self._cond:
+            return self._update_ids[key]
 
     def wait_message(self, chat_id: int, *, since: int, timeout: float = 10.0) -> Message:
         """The bot's next message sent to or edited in ``chat_id``, as it is now."""
@@ -344,39 +438,83 @@ class FakeBotApi:
 
     # ---- the Bot API -----------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        """Run one Bot API method; raises ApiError for Telegram's error answers."""
+        """Run one Bot API method; raises ApiError for Telegram's error answers and
+        DroppedConnection when a ``drop`` fault says to close without answering."""
         if method == "getUpdates":
             with self._cond:
                 self._polls_started += 1
                 self._cond.notify_all()
+        fault = self._draw_fault(method)
+        delay = delay_seconds(fault) if fault else None
+        if fault and delay is None:  # 500, 429, drop: not performed
+            refusal = _refusal(fault)
+            description = refusal.description if refusal else "connection dropped"
+            self._record(method, params, files, error=description, fault=fault)
+            raise refusal or DroppedConnection(method)
+        error: ApiError | None = None
+        result: Any = None
+        if method == "getUpdates":
             try:
                 result = self._get_updates(params)  # waits on the condition, releasing the lock
-            except ApiError as error:
-                self._record(method, params, files, error=error.description)
-                raise
-            self._record(method, params, files, result=result)
-            return result
-        with self._cond:
-            try:
-                failures = self._failures.get(method)
-                if failures:
-                    raise failures.pop(0)
-                action = _METHODS.get(method)
-                if action is None:
-                    raise ApiError(404, "Not Found")
-                result = action(self, params, files)
-            except ApiError as error:
-                self._record(method, params, files, error=error.description)
-                raise
-            self._record(method, params, files, result=result)
-            return result
+            except ApiError as refused:
+                error = refused
+            self._record(method, params, files, result=result, error=error, fault=fault)
+        else:
+            with self._cond:  # performed and recorded in one go: the log keeps the order
+                try:
+                    result = self._perform(method, params, files)
+                except ApiError as refused:
+                    error = refused
+                self._record(method, params, files, result=result, error=error, fault=fault)
+        if delay:
+            self._stopped.wait(delay)  # a slow Telegram: the work is done, the answer is late
+        if error is not None:
+            raise error
+        return result
 
-    def _record(self, method: str, params: dict, files: dict, *, result=None, error=None) -> None:
+    def _draw_fault(self, method: str) -> str | None:
         with self._cond:
-            call = Call(len(self._calls), method, params, time.time(), error is None, result, error)
+            if self._failures.get(method):
+                return None  # an injected failure comes first
+            plan = self._faults
+        return plan.draw(method)
+
+    def _perform(self, method: str, params: dict, files: dict) -> Any:
+        failures = self._failures.get(method)
+        if failures:
+            raise failures.pop(0)
+        action = _METHODS.get(method)
+        if action is None:
+            raise ApiError(404, "Not Found")
+        return action(self, params, files)
+
+    def _record(
+        self,
+        method: str,
+        params: dict,
+        files: dict,
+        *,
+        result: Any = None,
+        error: ApiError | str | None = None,
+        fault: str | None = None,
+    ) -> None:
+        if isinstance(error, ApiError):
+            error = error.description
+        with self._cond:
+            call = Call(
+                len(self._calls),
+                method,
+                params,
+                time.time(),
+                error is None,
+                result,
+                error,
+                fault=fault,
+            )
             self._calls.append(call)
             if method != "getUpdates" or result or error:
-                log.debug("bot %s %s -> %s", method, _brief(params), error or "ok")
+                shown = error or "ok"
+                log.debug("bot %s %s -> %s%s", method, _brief(params), shown, _tag(fault))
             if files:
                 call.files.update(files)
             self._cond.notify_all()
@@ -555,6 +693,19 @@ _METHODS: dict[str, Callable[[FakeBotApi, dict, dict], Any]] = {
 MESSAGE_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
 )
+
+
+def _refusal(fault: str) -> ApiError | None:
+    """What a refusing fault kind answers; None for "drop" (no answer at all)."""
+    if fault == "500":
+        return ApiError(500, "Internal Server Error")
+    if fault == "429":
+        return ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+    return None
+
+
+def _tag(fault: str | None) -> str:
+    return f" [fault {fault}]" if fault else ""
 
 
 def _brief(params: dict[str, Any]) -> dict[str, Any]:

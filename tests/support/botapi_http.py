@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import urllib.parse
 from email.parser import BytesParser
 from email.policy import HTTP
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
+from tests.support.api_faults import DroppedConnection
 from tests.support.telegram_rules import ApiError
 
 if TYPE_CHECKING:
@@ -58,9 +62,31 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
     return _decode_form(dict(pairs)), {}
 
 
+def response_bytes(status: int, payload: dict[str, Any], date: str = "") -> bytes:
+    """A whole HTTP/1.1 response (status line, headers, JSON body) as one piece."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
+    body = json.dumps(payload).encode()
+    head = f"HTTP/1.1 {status} {reason}\r\n"
+    if date:
+        head += f"Date: {date}\r\n"
+    head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode("latin-1") + body
+
+
 def handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
+        """Keep-alive HTTP/1.1, as httpx expects. Each answer goes out in one write on a
+        TCP_NODELAY socket: headers and body written separately, with Nagle's algorithm on,
+        wait for the client's delayed ACK (~40 ms) and cap a connection at ~20 calls/s."""
+
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -73,6 +99,9 @@ def handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             try:
                 params, files = parse_body(self.headers.get("Content-Type", ""), body)
                 result = api.handle(method, params, files)
+            except DroppedConnection:
+                self.close_connection = True  # closed without a word, as the fault asks
+                return
             except ApiError as error:
                 self._reply(error.code, error.payload())
                 return
@@ -86,15 +115,10 @@ def handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST
 
         def _reply(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the bot gave up on a long poll (shutdown): nothing to tell
+            data = response_bytes(status, payload, self.date_time_string())
+            # A bot that gave up on a long poll (shutdown) is not told anything.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)  # one write: status line, headers and body together
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # request lines carry the token: never print them
