@@ -125,6 +125,8 @@ async def post_init(application: BotApplication) -> None:
     storage = await Storage.open(settings.database_path, migrations=settings.migrations_dir)
     resources.storage = storage
     await storage.ensure_movielens(settings.movielens_dir, settings.data_dir, log.info)
+    if stale := await storage.fail_unfinished_runs():
+        log.warning("%d training runs were cut off by the last stop: marked failed", stale)
     holder, needs_training = await load_model(settings.model_dir, storage)
     resources.holder = holder
     resources.retrainer = Retrainer(storage, holder, retrain_options(settings))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.chat import texts
 from bot.chat.context import BotContext
+from bot.chat.outgoing import ALREADY_ANSWERED
 from bot.storage import DatabaseBusy, DatabaseLost
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("update %s: not saved: %s", update_id, error)
         busy = isinstance(error, DatabaseBusy)
         await _tell(update, context, texts.DATABASE_BUSY if busy else texts.CANNOT_SAVE, not busy)
+        return
+    if isinstance(error, BadRequest) and ALREADY_ANSWERED in error.message.lower():
+        # A press answered before a crash and handled again at the restart, or one that
+        # waited past Telegram's window: the person has moved on, nothing to tell them.
+        log.warning("update %s: the press is too old to answer", update_id)
         return
     if isinstance(error, NetworkError):
         # Telegram failed past the retries (bot.chat.outgoing logged each attempt): one line.

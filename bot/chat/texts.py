@@ -227,7 +227,10 @@ def recommendations(
     """The top list: `items` are (movie, recommendation, movie the reason points at)."""
     scope = f" in {escape(genre)}" if genre else ""
     if not items:
-        return f"I have nothing new to recommend{scope} right now. Try another genre or /popular."
+        return (
+            f"I have nothing new to recommend{scope} right now: nothing I think you'd rate "
+            "3 stars or more. Rate a few movies you liked, try a genre, or see /popular."
+        )
     if personal and rated >= RECOMMEND_AFTER:
         head = f"<b>Picked for you{scope}</b> from your {rated} ratings:"
     elif personal:

@@ -12,16 +12,23 @@ this a person's next press waited for the previous screen's place in the 30-a-se
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from contextvars import ContextVar
 
 
 class Turn:
     """A chat's lock and a global slot, held by one update's handler until given up."""
 
-    def __init__(self, chat: asyncio.Lock | None, slots: asyncio.Semaphore) -> None:
+    def __init__(
+        self,
+        chat: asyncio.Lock | None,
+        slots: asyncio.Semaphore,
+        on_give_up: Callable[[], None] | None = None,
+    ) -> None:
         self._chat = chat
         self._slots = slots
         self._held = False
+        self._on_give_up = on_give_up
 
     async def take(self) -> None:
         """Wait for the chat's turn (in arrival order), then for a slot."""
@@ -36,7 +43,13 @@ class Turn:
         self._held = True
 
     def give_up(self) -> None:
-        """Let the chat's next update start; safe to call more than once."""
+        """Let the chat's next update start while this one waits; `on_give_up` is told."""
+        if self._held and self._on_give_up is not None:
+            self._on_give_up()
+        self.finish()
+
+    def finish(self) -> None:
+        """Release the turn and slot (the update is handled); safe to call more than once."""
         if self._held:
             self._held = False
             self._slots.release()

@@ -144,3 +144,24 @@ async def test_a_handler_that_only_waits_for_telegram_lets_its_chat_move_on() ->
     assert rec.log == ["start send", "start next", "end next"]
     rec.release.set()
     await first
+
+
+async def test_a_press_that_only_waits_for_its_screen_is_marked_done_at_once() -> None:
+    processor, bot = FairProcessor(), Answers()
+    done: list[int] = []
+    release = asyncio.Event()
+
+    async def on_done(update_id: int) -> None:
+        done.append(update_id)
+
+    async def answered_then_waits() -> None:
+        give_up_turn()  # answered and committed; its edit waits for the chat's limit
+        await release.wait()
+
+    processor.on_done = on_done
+    task = asyncio.create_task(processor.process_update(press(4, 7, bot), answered_then_waits()))
+    await asyncio.sleep(0.01)
+    assert done == [4]  # a crash now would not hand it to the next start
+    release.set()
+    await task
+    assert done == [4]  # and it is not marked twice
