@@ -31,7 +31,7 @@ async def on_error(update: object, context: BotContext) -> None:
         # waited past Telegram's window: the person has moved on, nothing to tell them.
         log.warning("update %s: the press is too old to answer", update_id)
         return
-    if isinstance(error, NetworkError):
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Telegram failed past the retries (bot.chat.outgoing logged each attempt): one line.
         log.warning(
             "update %s: a Bot API call failed: %s: %s", update_id, type(error).__name__, error

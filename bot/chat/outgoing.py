@@ -42,8 +42,9 @@ JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 Request = Callable[..., Coroutine[Any, Any, JSONResult]]
 
 OVERALL_PER_S = 30
-PRIVATE_BURST, PRIVATE_PERIOD_S = 3, 3.0
-"""One message a second per private chat on average, three at once."""
+PRIVATE_BURST, PRIVATE_PERIOD_S = 5, 5.0
+"""One message a second per private chat on average, five at once: Telegram allows short
+bursts, and someone tapping through cards quickly should not wait for each screen."""
 GROUP_PER_MINUTE = 20
 IDLE_LIMITERS = 1024
 """Per-chat limiters kept before the idle ones (full capacity) are dropped."""

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, Update, User
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import app
@@ -86,3 +86,27 @@ async def test_error_after_the_button_was_answered_goes_to_the_chat() -> None:
     bot = RecordingBot(answer_error=BadRequest("Query is too old"))
     await on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
     assert bot.sent == [(42, texts.ERROR)]
+
+
+async def test_telegram_failing_past_the_retries_is_one_line_and_told_once(caplog) -> None:
+    bot = RecordingBot()
+    with caplog.at_level(logging.WARNING, logger="bot.chat.errors"):
+        await on_error(
+            message_update(), SimpleNamespace(error=NetworkError("Bad Gateway"), bot=bot)
+        )
+    assert bot.sent == [(42, texts.ERROR)]
+    assert [r.exc_info for r in caplog.records] == [None]
+
+
+async def test_a_timed_out_send_is_not_followed_by_an_apology() -> None:
+    bot = RecordingBot()
+    await on_error(message_update(), SimpleNamespace(error=TimedOut(), bot=bot))
+    assert bot.sent == []  # the request arrived: Telegram most likely delivered the reply
+
+
+async def test_a_bad_request_is_a_bug_and_keeps_its_traceback(caplog) -> None:
+    bot = RecordingBot()
+    error = BadRequest("Can't parse entities")
+    with caplog.at_level(logging.ERROR, logger="bot.chat.errors"):
+        await on_error(message_update(), SimpleNamespace(error=error, bot=bot))
+    assert caplog.records[0].exc_info[1] is error and bot.sent == [(42, texts.ERROR)]

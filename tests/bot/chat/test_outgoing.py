@@ -126,7 +126,7 @@ def test_only_messages_are_limited() -> None:
 async def test_answers_are_not_queued_behind_a_chats_messages() -> None:
     limiter = OutgoingLimiter(FAST)
     # Use up one private chat's burst: its next message has to wait about a second.
-    for _ in range(3):
+    for _ in range(5):
         await send(limiter, Script(), "sendMessage", chat_id=5)
     waiting = asyncio.create_task(send(limiter, Script(), "sendMessage", chat_id=5))
     started = time.monotonic()
@@ -139,5 +139,5 @@ async def test_answers_are_not_queued_behind_a_chats_messages() -> None:
 def test_groups_get_the_group_limit_and_private_chats_the_private_one() -> None:
     limits = Limits()
     assert limits.chat(-100123).max_rate == 20 and limits.chat(-100123).time_period == 60
-    assert limits.chat(42).max_rate == 3 and limits.chat(42).time_period == 3.0
+    assert limits.chat(42).max_rate == 5 and limits.chat(42).time_period == 5.0
     assert limits.chat("@channel").time_period == 60
