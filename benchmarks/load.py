@@ -23,7 +23,8 @@ Latency is from queueing an update to the fake server's record of the bot's call
 first answer (a press's answerCallbackQuery; a command's first message) and the finished
 screen (the edit or message that completes it). "Lost ratings" are ratings the bot
 answered "Saved" for that the database lacks afterwards (or holds with another value).
-Prints progress to stderr and a Markdown table to stdout.
+Prints progress to stderr and a Markdown table to stdout; leaves the bots' logs, the call
+logs and every person's steps (JSON lines) and the database in the work folder.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -372,6 +373,14 @@ def save_calls(api: FakeBotApi, path: Path) -> None:
             out.write(json.dumps(row) + "\n")
 
 
+def save_steps(chats: list[Chat], path: Path) -> None:
+    """Every person's steps as JSON lines (times are wall-clock seconds)."""
+    with path.open("w") as out:
+        for chat in chats:
+            for step in chat.steps:
+                out.write(json.dumps({"person": chat.id, **asdict(step)}) + "\n")
+
+
 def summarise(name: str, api: FakeBotApi, chats: list[Chat], wall: float, log_text: str) -> Result:
     """Latencies, errors and duplicates of one run, from the steps and the call log."""
     steps = [step for chat in chats for step in chat.steps]
@@ -444,6 +453,7 @@ def real_bot_run(args: argparse.Namespace, workdir: Path, movielens: Path) -> Re
         bot.stop()
         result = summarise("real bot", api, chats, wall, bot.log()[log_start:])
         save_calls(api, workdir / "calls-bot.jsonl")
+        save_steps(chats, workdir / "steps-bot.jsonl")
         result.driver_cpu_s = driver_cpu
         if bot_cpu is not None and bot_cpu_after is not None:
             result.bot_cpu_s = bot_cpu_after - bot_cpu
@@ -570,6 +580,7 @@ def echo_run(args: argparse.Namespace, workdir: Path, limiter: bool) -> Result:
         api.stop()
     result = summarise(name, api, chats, wall, log_path.read_text(errors="replace"))
     save_calls(api, log_path.with_suffix(".calls.jsonl"))
+    save_steps(chats, log_path.with_suffix(".steps.jsonl"))
     result.driver_cpu_s = driver_cpu
     if bot_cpu is not None and bot_cpu_after is not None:
         result.bot_cpu_s = bot_cpu_after - bot_cpu
@@ -615,7 +626,7 @@ def table(results: list[Result]) -> str:
         ("first answer to a press p50 / p95 / p99, s", lambda r: _seconds(r.first_press)),
         ("first reply to a command p50 / p95 / p99, s", lambda r: _seconds(r.first_command)),
         ("finished screen p50 / p95 / p99, s", lambda r: _seconds(r.finished)),
-        ("updates without any answer", lambda r: r.silent),
+        ("updates without an answer within --timeout", lambda r: r.silent),
         ("presses refused (busy...), no new screen", lambda r: r.refused),
         ('"Sorry" replies', lambda r: r.sorry),
         ("unanswered presses", lambda r: r.unanswered),
