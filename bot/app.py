@@ -78,29 +78,29 @@ async def serve(application: BotApplication) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     processor = application.update_processor
+    if not isinstance(processor, FairProcessor):
+        raise TypeError("serve needs the FairProcessor that build_application sets up")
     async with application:  # initialize() and, on the way out, shutdown()
         try:
             await post_init(application)
             storage = application.bot_data.storage
             assert storage is not None  # post_init opened it
             intake = Intake(application, storage, ALLOWED_UPDATES)
-            if isinstance(processor, FairProcessor):
-                processor.on_done = intake.done
+            processor.on_done = intake.done
             await application.start()
             await intake.start()
             polling = asyncio.create_task(intake.run())
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            failure = polling.exception() if polling.done() else None  # InvalidToken
             log.info("stopping")
             polling.cancel()
             stopping.cancel()
-            if isinstance(processor, FairProcessor):
-                cancelled = await processor.drain(STOP_WITHIN_S)
-                if cancelled:
-                    log.warning("%d updates cut short; they run again at the next start", cancelled)
+            if cancelled := await processor.drain(STOP_WITHIN_S):
+                log.warning("%d updates cut short; they run again at the next start", cancelled)
             await application.stop()
-            if polling.done() and not polling.cancelled() and polling.exception():
-                raise polling.exception()  # type: ignore[misc]
+            if failure is not None:
+                raise failure
         finally:
             await post_shutdown(application)
     log.info("stopped")
@@ -125,11 +125,11 @@ async def post_init(application: BotApplication) -> None:
     storage = await Storage.open(settings.database_path, migrations=settings.migrations_dir)
     resources.storage = storage
     await storage.ensure_movielens(settings.movielens_dir, settings.data_dir, log.info)
-    if stale := await storage.fail_unfinished_runs():
-        log.warning("%d training runs were cut off by the last stop: marked failed", stale)
     holder, needs_training = await load_model(settings.model_dir, storage)
     resources.holder = holder
     resources.retrainer = Retrainer(storage, holder, retrain_options(settings))
+    if stale := await resources.retrainer.recover():
+        log.warning("%d training runs were cut off by the last stop: marked failed", stale)
     jobs.schedule(application, settings.retrain_schedule)
     if needs_training:
         resources.first_training = jobs.start_first_training(resources.retrainer)

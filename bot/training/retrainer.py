@@ -117,10 +117,16 @@ class Retrainer:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
+    async def recover(self) -> int:
+        """Mark runs left 'running' by a bot that died mid-run as failed, once per retrainer
+        (the bot calls it at start-up; otherwise the first run does); how many there were."""
+        if self._swept:
+            return 0
+        self._swept = True
+        return await self.storage.fail_unfinished_runs()
+
     async def _recorded_run(self, trigger: str, progress: Progress) -> RunReport:
-        if not self._swept:  # rows left 'running' by a bot that died mid-run
-            await self.storage.fail_unfinished_runs()
-            self._swept = True
+        await self.recover()
         started = time.monotonic()
         run_id = await self.storage.start_model_run(trigger)
         log.info("training run %d started (%s)", run_id, trigger)
