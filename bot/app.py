@@ -2,7 +2,8 @@
 
 Start-up (post_init, before the first update is delivered): open and migrate the database,
 import MovieLens on first start, pick the model to serve, make the retrainer, add the
-retraining schedule and, on first start, train the first model in the background. Handlers
+retraining schedule, on first start train the first model in the background, and publish the
+command menus (admins' chats get the admin commands too) and the bot's description. Handlers
 reach all of it through the typed context (bot.chat.context). `serve` runs it all: start-up,
 the intake (long polling through the inbox) and, on SIGTERM or SIGINT, a stop within
 STOP_WITHIN_S that finishes or hands back what is queued.
@@ -13,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder
 
-from bot.chat import admin, handlers, jobs, texts
+from bot.chat import admin, admin_texts, handlers, jobs, texts
 from bot.chat.context import CONTEXT_TYPES, BotApplication, Resources
 from bot.chat.errors import on_error
 from bot.chat.intake import Intake
@@ -133,8 +136,40 @@ async def post_init(application: BotApplication) -> None:
     jobs.schedule(application, settings.retrain_schedule)
     if needs_training:
         resources.first_training = jobs.start_first_training(resources.retrainer)
-    await application.bot.set_my_commands([BotCommand(n, d) for n, d in texts.COMMANDS])
+    await publish_menus(application.bot, settings.admin_ids)
     log.info("ready")
+
+
+async def publish_menus(bot: Bot, admin_ids: Iterable[int]) -> None:
+    """The command menus and the bot's description, as Telegram shows them.
+
+    Everyone gets the person commands (the default scope); each admin's private chat gets
+    them plus the admin commands (BotCommandScopeChat). All of it is best effort: the bot
+    works without a menu, and Telegram refuses an admin's scope ("chat not found") until that
+    admin has opened a chat with the bot, so each failure is one warning line.
+    """
+    people = [BotCommand(name, about) for name, about in texts.COMMANDS]
+    admins = people + [BotCommand(name, about) for name, about in admin_texts.ADMIN_COMMANDS]
+    steps: list[tuple[str, Callable[[], Awaitable[bool]]]] = [
+        ("the command menu", partial(bot.set_my_commands, people)),
+        ("the description", partial(bot.set_my_description, admin_texts.BOT_DESCRIPTION)),
+        (
+            "the short description",
+            partial(bot.set_my_short_description, admin_texts.BOT_SHORT_DESCRIPTION),
+        ),
+    ]
+    steps += [
+        (
+            f"the admin command menu in chat {admin_id}",
+            partial(bot.set_my_commands, admins, scope=BotCommandScopeChat(admin_id)),
+        )
+        for admin_id in sorted(admin_ids)
+    ]
+    for what, step in steps:
+        try:
+            await step()
+        except TelegramError as err:
+            log.warning("could not set %s: %s", what, err)
 
 
 async def post_shutdown(application: BotApplication) -> None:

@@ -18,7 +18,9 @@ switched with ``os.replace`` (see recsys.pointers). Tensors are stored without p
 the checksums in meta.json catch a truncated or swapped file before any tensor reaches the
 model. Every failure to read an artifact is an ``ArtifactError`` whose message starts with
 the file at fault. What the tensors and meta mean is recsys.state's; listing and pruning the
-artifacts of a models directory is recsys.versions' (both names are offered here too).
+artifacts of a models directory is recsys.versions' (both names are offered here too);
+rewriting an artifact without some of its users (a person who asked to be forgotten) is
+recsys.forgetting's.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def save(
             text = json.dumps({str(int(k)): str(v) for k, v in titles.items()}, ensure_ascii=False)
             files[TITLES] = write_file(tmp / TITLES, text.encode("utf-8"))
         kind = info.get("kind", "model")
-        version = _free_name(root, f"{now:%Y%m%dT%H%M%SZ}-{kind}-{files[WEIGHTS]['sha256'][:8]}")
+        version = free_name(root, f"{now:%Y%m%dT%H%M%SZ}-{kind}-{files[WEIGHTS]['sha256'][:8]}")
         info["version"] = version
         info["created_at"] = info.get("created_at") or now.isoformat(timespec="seconds")
         state = jsonable(state)
@@ -350,7 +352,7 @@ def _training_tensors(training: pd.DataFrame) -> dict[str, torch.Tensor]:
     }
 
 
-def _free_name(root: Path, name: str) -> str:
+def free_name(root: Path, name: str) -> str:
     """``name``, or ``name-2``, ``name-3``... when an identical model was saved this second."""
     candidate, n = name, 1
     while (root / candidate).exists():

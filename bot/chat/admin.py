@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from telegram import Message, Update, User
 from telegram.constants import ParseMode
@@ -20,6 +21,7 @@ from bot.training.retrainer import RetrainBusy
 from bot.training.runs import run_curve
 from bot.training.schedule import describe, parse_schedule
 from recsys.artifacts import ArtifactError
+from recsys.results import ModelInfo
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +67,45 @@ async def model(update: Update, context: BotContext) -> None:
 
 
 async def rollback(update: Update, context: BotContext) -> None:
-    """/rollback: serve the previous model artifact again."""
+    """/rollback: swap the current and the previous model; says which one serves now and
+    whether it is older or newer than the one it replaced (a second /rollback undoes one)."""
     if (admin := await _admin(update, context)) is None:
         return
     message = admin[0]
+    # Read with no await before rollback() takes the retrainer's lock (it checks and takes it
+    # without yielding), and every swap happens under that lock: this is what it replaces.
+    replaced = context.holder.get().info if context.holder.personal else None
     try:
-        version = await context.retrainer.rollback()
+        await context.retrainer.rollback()
     except (RetrainBusy, ArtifactError) as err:
-        await message.reply_text(f"Cannot roll back: {err}")
+        await message.reply_text(texts.rollback_refused(str(err)), parse_mode=ParseMode.HTML)
         return
-    await message.reply_text(f"Rolled back: now serving {version}.")
+    await message.reply_text(
+        rollback_text(context.holder.get().info, replaced), parse_mode=ParseMode.HTML
+    )
+
+
+def rollback_text(moved_to: ModelInfo, replaced: ModelInfo | None) -> str:
+    """What /rollback says: older or newer by training time (the version name, which starts
+    with the save time, breaks ties and stands in for a missing time). Neither when it
+    replaced the popularity list, or the model it already served (a corrupt `current` at
+    start-up makes the bot serve `previous`)."""
+    if replaced is None or replaced.version in ("", moved_to.version):
+        return texts.switched_to(moved_to.version, moved_to.created_at)
+    args = (moved_to.version, moved_to.created_at, replaced.version, replaced.created_at)
+    if _trained_order(moved_to) > _trained_order(replaced):
+        return texts.switched_to_newer(*args)
+    return texts.rolled_back_to_older(*args)
+
+
+def _trained_order(info: ModelInfo) -> tuple[datetime, str]:
+    try:
+        created = datetime.fromisoformat(info.created_at)
+    except ValueError:
+        created = datetime.min
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return created, info.version
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -87,14 +118,17 @@ async def stats(update: Update, context: BotContext) -> None:
     await message.reply_text(texts.stats(counts, runs[:RUNS_SHOWN]), parse_mode=ParseMode.HTML)
     with_curve = next((r for r in runs if run_curve(r.metrics)), None)
     curve = run_curve(with_curve.metrics) if with_curve else []
-    title = f"validation RMSE, run {with_curve.run_id}" if with_curve else "validation RMSE"
+    title = (
+        f"validation RMSE by epoch, run {with_curve.run_id}" if with_curve else "validation RMSE"
+    )
     points = [
-        plots.RunPoint(r.run_id, r.status, r.metrics.get("rmse"), r.metrics.get("ndcg@10"))
+        plots.RunPoint.from_metrics(r.run_id, r.status, r.metrics)
         for r in runs
         if r.status != "running"
     ]
-    png = await asyncio.to_thread(plots.stats_png, curve, title, points)
-    await message.reply_photo(png, caption="Training curve and held-out metrics per run")
+    margin = context.settings.retrain_margin
+    png = await asyncio.to_thread(plots.stats_png, curve, title, points, margin)
+    await message.reply_photo(png, caption=texts.STATS_CAPTION)
 
 
 async def _admin(update: Update, context: BotContext) -> tuple[Message, User] | None:

@@ -1,4 +1,5 @@
-"""What admins read: progress, run reports, /model and /stats. Telegram HTML, data escaped."""
+"""What admins read: progress, run reports, /model, /rollback and /stats. Telegram HTML, data
+escaped."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ ALREADY_RUNNING = "A training run is already going; /stats shows how it ended."
 STARTED = "Retraining: starting…"
 STOPPED = "Retraining stopped: the bot is shutting down. The old model keeps serving."
 NO_MODEL = "No trained model yet: people get the popularity list."
+STATS_CAPTION = (
+    "Left: validation RMSE by epoch. Right: each run's held-out scores against the serving "
+    "model, the gate's margin and the popularity baseline."
+)
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("stats", "Admin: people, ratings and training runs, with a chart"),
+    ("model", "Admin: the serving model and its scores"),
+    ("retrain", "Admin: train a new model now"),
+    ("rollback", "Admin: switch back to the previous model"),
+)
+"""The admin commands as listed in each admin's command menu (after the person commands)."""
+BOT_DESCRIPTION = (
+    "I recommend movies you haven't seen yet.\n\n"
+    "Press Start, then rate a few movies you know from the most popular ones (or search by "
+    "title). I compare your taste with about a hundred thousand MovieLens ratings and send "
+    "you a personal top 10; every new rating sharpens the next list."
+)
+"""What Telegram shows in an empty chat before /start (setMyDescription, at most 512)."""
+BOT_SHORT_DESCRIPTION = "Movie recommendations from your ratings: rate a few, get a top 10."
+"""The bot's profile line and share text (setMyShortDescription, at most 120)."""
 
 _STAGES = {
     "snapshot": "taking a snapshot of all ratings",
@@ -77,6 +98,40 @@ def model(info: Any, since: int, schedule: str) -> str:
     return "\n".join(lines)
 
 
+def rolled_back_to_older(version: str, created_at: str, replaced: str, replaced_at: str) -> str:
+    """/rollback moved to a model trained before the one it replaced."""
+    return (
+        f"↩️ <b>Rolled back</b> to the older model <code>{escape(version)}</code> "
+        f"(trained {escape(_when(created_at))}).\n"
+        f"It replaces <code>{escape(replaced)}</code> (trained {escape(_when(replaced_at))}). "
+        "Send /rollback again to switch back to it."
+    )
+
+
+def switched_to_newer(version: str, created_at: str, replaced: str, replaced_at: str) -> str:
+    """/rollback moved to a model trained after the one it replaced (undoing a rollback)."""
+    return (
+        f"↪️ <b>Switched to the newer model</b> <code>{escape(version)}</code> "
+        f"(trained {escape(_when(created_at))}).\n"
+        f"It replaces the older <code>{escape(replaced)}</code> "
+        f"(trained {escape(_when(replaced_at))}). Send /rollback again to go back to that one."
+    )
+
+
+def switched_to(version: str, created_at: str) -> str:
+    """/rollback moved to a model when what it replaced was not a saved model (the popularity
+    list): neither older nor newer."""
+    return (
+        f"<b>Switched models</b>: now serving <code>{escape(version)}</code> "
+        f"(trained {escape(_when(created_at))})."
+    )
+
+
+def rollback_refused(reason: str) -> str:
+    """/rollback could not switch: a run is going, or there is no usable previous model."""
+    return f"Cannot roll back: {escape(reason)}. The current model keeps serving."
+
+
 def stats(counts: Any, runs: Sequence[Any]) -> str:
     """/stats text: people, ratings, activity and the latest runs."""
     lines = [
@@ -116,7 +171,7 @@ def _num(value: float | None) -> str:
 
 
 def _when(value: datetime | str | None) -> str:
-    if value is None:
+    if not value:
         return "?"
     if isinstance(value, str):
         try:

@@ -16,9 +16,10 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.chat import callbacks as cb
-from bot.chat import keyboards, screens, texts
+from bot.chat import group_list, groups, keyboards, screens, texts
 from bot.chat.context import BotContext
 from bot.storage import AlreadyRated, MarkKind, UnknownMovie, UnknownPerson
+from bot.training import forgetting
 
 log = logging.getLogger(__name__)
 MARK_KINDS: dict[type[cb.Mark], MarkKind] = {
@@ -31,8 +32,13 @@ UNEDITABLE = ("message can't be edited", "message to edit not found")
 
 
 async def show(query: CallbackQuery, context: BotContext, screen: screens.Screen) -> None:
-    """Edit the pressed message into `screen`; a message we cannot edit gets a new one."""
+    """Edit the pressed message into `screen`. A message we cannot edit gets a new one; so
+    does a press on someone else's message in a group (their own copy: see bot.chat.groups)."""
+    storage, presser = context.storage, query.from_user
     if isinstance(query.message, Message):
+        if not await groups.may_edit(storage, query.message, presser):
+            await groups.send_copy(context.bot, storage, query.message, presser, screen)
+            return
         try:
             await query.edit_message_text(
                 screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
@@ -46,10 +52,11 @@ async def show(query: CallbackQuery, context: BotContext, screen: screens.Screen
             if not any(stale in reason for stale in UNEDITABLE):
                 raise
     # Too old, deleted or otherwise inaccessible: answer with a fresh message instead.
-    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-    await context.bot.send_message(
+    chat_id = query.message.chat.id if query.message is not None else presser.id
+    sent = await context.bot.send_message(
         chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
     )
+    await groups.owned(storage, sent, presser)
 
 
 async def acknowledge(query: CallbackQuery, text: str) -> None:
@@ -83,7 +90,8 @@ async def on_button(update: Update, context: BotContext) -> None:
 
     match action:
         case cb.OpenCard(movie_id, back):
-            screen = await screens.card(storage, holder, user_id, movie_id, back)
+            public = groups.pressed_in_group(query)
+            screen = await screens.card(storage, holder, user_id, movie_id, back, public=public)
             if screen is None:
                 await query.answer(texts.UNKNOWN_MOVIE)
                 return
@@ -100,27 +108,49 @@ async def on_button(update: Update, context: BotContext) -> None:
         case cb.PickGenre():
             await query.answer()
             await show(query, context, screens.genre_picker(holder))
+        case cb.PickGenreToRate():
+            await query.answer()
+            await show(query, context, screens.genres_to_rate(holder))
         case cb.Forget(telegram_id, confirmed):
             await forget(query, context, telegram_id, confirmed)
-        case _:
-            if isinstance(action, cb.Recs) and action.genre is not None:
+        case cb.Recs(genre):
+            if genre is not None:
                 try:
-                    screens.resolve_genre(action.genre, holder)
+                    screens.resolve_genre(genre, holder)
                 except screens.UnknownGenre:
                     await query.answer(texts.UNKNOWN_GENRE_BUTTON)
                     return
+            screen = await render(query, context, action)
+            # Refresh on a list that came back the same would otherwise seem to do nothing.
+            same = (
+                isinstance(query.message, Message) and query.message.reply_markup == screen.markup
+            )
+            await query.answer(texts.NOTHING_NEW if same else None)
+            await show(query, context, screen)
+        case _:
             await query.answer()
             await show_view(query, context, action)
 
 
-async def show_view(query: CallbackQuery, context: BotContext, target: cb.View) -> None:
-    storage, holder = context.storage, context.holder
+async def render(query: CallbackQuery, context: BotContext, target: cb.View) -> screens.Screen:
+    """The view `target` for the presser. In a group nobody's stars show, recommendations are
+    the group's list and a person's own lists link to the private chat. A genre the model no
+    longer knows (an old button) falls back to all genres."""
+    storage, holder, presser = context.storage, context.holder, query.from_user
+    public = groups.pressed_in_group(query)
+    if public and isinstance(target, cb.MyRatings | cb.Watchlist | cb.Hidden):
+        return screens.Screen(texts.PRIVATE_ONLY, keyboards.private_chat(context.bot.username))
     try:
-        screen = await screens.view(storage, holder, query.from_user.id, target)
+        if public and isinstance(target, cb.Recs) and query.message is not None:
+            chat_id = query.message.chat.id
+            return await group_list.recommendations(storage, holder, chat_id, presser, target.genre)
+        return await screens.view(storage, holder, presser.id, target, public=public)
     except screens.UnknownGenre:
-        # The model changed under an old genre button: fall back to all genres.
-        screen = await screens.view(storage, holder, query.from_user.id, cb.Recs(None))
-    await show(query, context, screen)
+        return await render(query, context, cb.Recs(None))
+
+
+async def show_view(query: CallbackQuery, context: BotContext, target: cb.View) -> None:
+    await show(query, context, await render(query, context, target))
 
 
 async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> None:
@@ -135,11 +165,11 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
     await storage.record_rating(user_id, action.movie_id, action.rating)
     await acknowledge(query, texts.saved(movie.title, action.rating))
     await show_view(query, context, action.back)
-    if len(before) == texts.RECOMMEND_AFTER - 1 and action.movie_id not in before:
+    # The offer goes to private chats only: a group hears nothing of how much someone rated.
+    private = not isinstance(query.message, Message) or not groups.in_group(query.message.chat)
+    if private and len(before) == texts.RECOMMEND_AFTER - 1 and action.movie_id not in before:
         await context.bot.send_message(
-            query.message.chat.id if isinstance(query.message, Message) else user_id,
-            texts.OFFER_RECS,
-            reply_markup=keyboards.offer_recommendations(),
+            user_id, texts.OFFER_RECS, reply_markup=keyboards.offer_recommendations()
         )
 
 
@@ -186,7 +216,8 @@ async def remove(query: CallbackQuery, context: BotContext, movie_id: int, back:
 async def forget(
     query: CallbackQuery, context: BotContext, telegram_id: int, confirmed: bool
 ) -> None:
-    """Only the person who sent /forget may confirm it."""
+    """Only the person who sent /forget may confirm it. Their rows go first, then their rows in
+    the stored models (seconds for big ones), and the message says what was done."""
     if telegram_id != query.from_user.id:
         await query.answer(texts.NOT_YOURS)
         return
@@ -194,9 +225,10 @@ async def forget(
         await query.answer()
         await show(query, context, screens.Screen(texts.FORGET_CANCELLED))
         return
-    await context.storage.forget_person(telegram_id)
+    forgotten = await forgetting.forget_rows(context.storage, telegram_id)
     await acknowledge(query, texts.FORGOTTEN_SHORT)
-    await show(query, context, screens.Screen(texts.forgotten()))
+    swept = await forgetting.forget_in_models(context.storage, context.holder, forgotten)
+    await show(query, context, screens.Screen(texts.forgotten(swept.holding, not swept.failed)))
 
 
 def handler() -> CallbackQueryHandler:

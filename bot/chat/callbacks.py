@@ -16,18 +16,22 @@ Grammar (version 1, at most 64 bytes of UTF-8):
     v1|l|<movie>|<view>                    later: put it on the watchlist
     v1|u|<movie>|<view>                    undo my mark (not seen, not interested, later)
     v1|x|<movie>|<view>                    remove my rating
-    v1|g                                   open the genre picker
+    v1|g                                   open the genre picker (for recommendations)
+    v1|G                                   open the genre picker to rate by genre
     v1|f|<telegram id>|<1 or 0>            confirm / cancel /forget (bound to the person)
 
     <view> = p<page>     popular list page (0-based)
+           | P<page><genre>  popular list of one genre, page (0-based): "P0Animation"
            | y<page>     my ratings page (0-based)
            | w<page>     my watchlist page (0-based)
            | h<page>     movies I hid (not seen, not interested) page (0-based)
            | k<movie>    movies like <movie> ("More like this")
            | R[<genre>]  recommendations, optionally for one genre
-           | s<query>    search results for <query>
+           | s<query>    search results for <query>, first page
+           | S<page>|<query>  search results for <query>, page 1..99 (0 is `s<query>`)
 
 The view comes last because a search query may contain any character, "|" included.
+The longest data, `v1|r|<9 digits>|10|S99|` and a 40-byte query, takes 62 bytes.
 """
 
 from __future__ import annotations
@@ -41,13 +45,17 @@ VERSION = "v1"
 MAX_BYTES = 64
 MAX_QUERY_BYTES = 40
 POPULAR_PAGES = 5
+"""Pages of the popular list, of all genres or one."""
 MAX_PAGE = 999
+MAX_SEARCH_PAGE = 99
+"""The last search page a button can point at (two digits keep the data within 64 bytes)."""
 MAX_MOVIE_ID = 10**9 - 1
 """The largest id `_INT` (nine digits) can carry."""
 MIN_HALF_STARS, MAX_HALF_STARS = round(MIN_RATING * 2), round(MAX_RATING * 2)
 
 _INT = r"(0|[1-9][0-9]{0,8})"
 _GENRE = re.compile(r"[A-Za-z][A-Za-z\- ]{0,29}")
+_POPULAR_IN = re.compile(rf"{_INT}({_GENRE.pattern})")
 _SIGNED_ID = re.compile(r"-?[1-9][0-9]{0,19}")
 
 
@@ -57,6 +65,14 @@ class BadCallback(ValueError):
 
 @dataclass(frozen=True)
 class Popular:
+    page: int
+
+
+@dataclass(frozen=True)
+class PopularIn:
+    """The most-rated movies of one genre, to rate (onboarding by taste)."""
+
+    genre: str
     page: int
 
 
@@ -88,9 +104,10 @@ class Recs:
 @dataclass(frozen=True)
 class Search:
     query: str
+    page: int = 0
 
 
-View = Popular | MyRatings | Watchlist | Hidden | Similar | Recs | Search
+View = Popular | PopularIn | MyRatings | Watchlist | Hidden | Similar | Recs | Search
 
 
 @dataclass(frozen=True)
@@ -144,6 +161,11 @@ class PickGenre:
 
 
 @dataclass(frozen=True)
+class PickGenreToRate:
+    pass
+
+
+@dataclass(frozen=True)
 class Forget:
     telegram_id: int
     confirmed: bool
@@ -151,7 +173,7 @@ class Forget:
 
 Mark = NotSeen | NotInterested | Later
 """What a person can say about a movie besides rating it."""
-Action = OpenCard | Rate | Mark | Undo | Remove | PickGenre | Forget
+Action = OpenCard | Rate | Mark | Undo | Remove | PickGenre | PickGenreToRate | Forget
 Callback = View | Action
 
 
@@ -175,6 +197,8 @@ def encode_view(view: View) -> str:
     match view:
         case Popular(page):
             return f"p{page}"
+        case PopularIn(genre, page):
+            return f"P{page}{genre}"
         case MyRatings(page):
             return f"y{page}"
         case Watchlist(page):
@@ -185,8 +209,10 @@ def encode_view(view: View) -> str:
             return f"k{movie_id}"
         case Recs(genre):
             return f"R{genre or ''}"
-        case Search(query):
+        case Search(query, 0):
             return f"s{truncate_query(query)}"
+        case Search(query, page):
+            return f"S{page}|{truncate_query(query)}"
     raise TypeError(f"not a view: {view!r}")
 
 
@@ -210,6 +236,8 @@ def encode(callback: Callback) -> str:
             data = f"x|{movie_id}|{encode_view(back)}"
         case PickGenre():
             data = "g"
+        case PickGenreToRate():
+            data = "G"
         case Forget(telegram_id, confirmed):
             data = f"f|{telegram_id}|{int(confirmed)}"
         case _:
@@ -248,6 +276,12 @@ def parse_view(text: str) -> View:
     kind, rest = text[:1], text[1:]
     if kind == "p":
         return Popular(_int(rest, 0, POPULAR_PAGES - 1))
+    if kind == "P":
+        # One digit (POPULAR_PAGES pages) then the genre, which starts with a letter.
+        found = _POPULAR_IN.fullmatch(rest)
+        if not found:
+            raise BadCallback("bad genre page")
+        return PopularIn(found[2], _int(found[1], 0, POPULAR_PAGES - 1))
     if kind == "y":
         return MyRatings(_int(rest, 0, MAX_PAGE))
     if kind == "w":
@@ -263,11 +297,20 @@ def parse_view(text: str) -> View:
             raise BadCallback("bad genre")
         return Recs(rest)
     if kind == "s":
-        # Only the form truncate_query gives: printable, spaces collapsed, 40 bytes at most.
-        if not rest or not rest.isprintable() or truncate_query(rest) != rest:
-            raise BadCallback("bad query")
-        return Search(rest)
+        return Search(_query(rest))
+    if kind == "S":
+        page, bar, query = rest.partition("|")
+        if not bar:
+            raise BadCallback("bad search page")
+        return Search(_query(query), _int(page, 1, MAX_SEARCH_PAGE))
     raise BadCallback("unknown view")
+
+
+def _query(text: str) -> str:
+    """Only the form truncate_query gives: printable, spaces collapsed, 40 bytes at most."""
+    if not text or not text.isprintable() or truncate_query(text) != text:
+        raise BadCallback("bad query")
+    return text
 
 
 def parse(data: str | None) -> Callback:
@@ -298,6 +341,8 @@ def parse(data: str | None) -> Callback:
         return Rate(_int(parts[1], 1, MAX_MOVIE_ID), half_stars, parse_view(parts[3]))
     if body == "g":
         return PickGenre()
+    if body == "G":
+        return PickGenreToRate()
     if kind == "f|":
         parts = body.split("|")
         if len(parts) != 3 or not _SIGNED_ID.fullmatch(parts[1]) or parts[2] not in ("0", "1"):

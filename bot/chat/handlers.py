@@ -2,7 +2,7 @@
 
 What is handled on purpose: new messages (commands anywhere, text and attachments in
 private chats) and button presses. Everything else Telegram may deliver (edited messages,
-channel posts, member updates, inline queries, ...) is dropped by `ignore_other_updates`
+channel posts, member updates, inline queries, ...) is dropped by `gate`
 before any handler sees it. Ratings, marks and lists belong to one person, so a message
 with nobody identifiable behind it (no `from`, a bot such as the shared GroupAnonymousBot
 that stands for every anonymous group admin, or sent on behalf of a chat) is told to use
@@ -12,9 +12,10 @@ a private chat instead of sharing one identity across groups.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Message, Update, User
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
     ApplicationHandlerStop,
     CommandHandler,
@@ -23,17 +24,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat import buttons, keyboards, screens, texts
+from bot.chat import buttons, group_list, groups, keyboards, screens, texts
 from bot.chat import callbacks as cb
 from bot.chat.context import BotApplication, BotContext
+from bot.chat.export import FILENAME, export
+from bot.training import forgetting
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 100
 ANONYMOUS_ADMIN_ID = 1087968824
 """GroupAnonymousBot: the one `from` user of every anonymous admin in every group."""
+DEEP_LINK = re.compile(r"rate_([1-9][0-9]{0,8})")
+"""The /start payload of a link to a movie's rating card (Telegram allows [A-Za-z0-9_-])."""
 GATE_GROUP = -1
-"""Handler group of `ignore_other_updates`: before every other handler."""
+"""Handler group of `gate`: before every other handler."""
 
 
 def sender(update: Update) -> tuple[Message, User] | None:
@@ -74,27 +79,71 @@ async def person(update: Update) -> tuple[Message, User] | None:
     return message, user
 
 
-async def ignore_other_updates(update: Update, context: BotContext) -> None:
-    """Stop every update other than a new message or a button press from reaching a handler.
+async def gate(update: Update, context: BotContext) -> None:
+    """Before every handler: stop every update other than a new message or a button press,
+    and remember who uses the bot in which group.
 
     The bot asks Telegram for those two kinds only, but a webhook or a future
     `allowed_updates` may deliver more; an edited "/forget" must not ask again.
     """
-    if update.message is not None or update.callback_query is not None:
-        return
-    kinds = [kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None]
-    log.debug("ignored update %s (%s)", update.update_id, ", ".join(kinds) or "empty")
-    raise ApplicationHandlerStop
+    if update.message is None and update.callback_query is None:
+        kinds = [kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None]
+        log.debug("ignored update %s (%s)", update.update_id, ", ".join(kinds) or "empty")
+        raise ApplicationHandlerStop
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and groups.in_group(chat) and not nobody(user, update.message):
+        if update.message is not None and not update.message.text:
+            return  # service messages (someone joined) are no use of the bot
+        assert user is not None  # (nobody() said so; for the type checker)
+        await groups.note(context.storage, chat, user)
 
 
-async def reply(message: Message, screen: screens.Screen) -> None:
-    """Send `screen` as a new message in the chat `message` came from."""
-    await message.reply_text(screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup)
+async def reply(context: BotContext, message: Message, screen: screens.Screen) -> None:
+    """Send `screen` as a new message in the chat `message` came from, owned by its sender
+    (in a group it quotes `message`, so everyone sees whose it is)."""
+    sent = await message.reply_text(
+        screen.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=screen.markup,
+        reply_parameters=groups.quoting(message),
+    )
+    if message.from_user is not None:
+        await groups.owned(context.storage, sent, message.from_user)
+
+
+async def private_only(context: BotContext, message: Message) -> bool:
+    """In a group, answer that a person's own lists are shown in private only (True: done)."""
+    if not groups.in_group(message.chat):
+        return False
+    await message.reply_text(
+        texts.PRIVATE_ONLY,
+        reply_markup=keyboards.private_chat(context.bot.username),
+        reply_parameters=groups.quoting(message),
+    )
+    return True
+
+
+async def linked_card(context: BotContext, message: Message, user: User) -> bool:
+    """`/start rate_<movieId>` (a t.me/<bot>?start=rate_<movieId> link): that movie's rating
+    card. True when the link was one (an unknown movie is said so); False for a plain /start."""
+    link = DEEP_LINK.fullmatch(context.args[0]) if context.args else None
+    if link is None:
+        return False
+    movie_id = int(link[1])
+    public = groups.in_group(message.chat)
+    screen = await screens.card(
+        context.storage, context.holder, user.id, movie_id, cb.Popular(0), public=public
+    )
+    if screen is None:
+        await message.reply_text(texts.UNKNOWN_MOVIE_LINK)
+        return False
+    await reply(context, message, screen)
+    return True
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome, then the popular list to rate from."""
-    if (found := await person(update)) is None:
+    """Welcome, then the popular list to rate from; a link to a movie opens its card."""
+    if (found := await person(update)) is None or await linked_card(context, *found):
         return
     await found[0].reply_text(texts.WELCOME, parse_mode=ParseMode.HTML)
     await popular(update, context)
@@ -112,24 +161,36 @@ async def popular(update: Update, context: BotContext) -> None:
     if (found := await person(update)) is None:
         return
     message, user = found
-    await reply(message, await screens.popular(context.storage, user.id, 0))
+    public = groups.in_group(message.chat)
+    await reply(context, message, await screens.popular(context.storage, user.id, 0, public=public))
 
 
 async def recommend(update: Update, context: BotContext) -> None:
-    """Top-10 unseen movies; `/recommend comedy` keeps one genre."""
+    """Top-10 unseen movies; `/recommend comedy` keeps one genre. In a group: for the group."""
     if (found := await person(update)) is None:
         return
     message, user = found
     holder = context.holder
     given = readable(" ".join(context.args or ()).strip())
     try:
-        screen = await screens.recommendations(context.storage, holder, user.id, given or None)
+        if groups.in_group(message.chat):
+            screen = await group_list.recommendations(
+                context.storage, holder, message.chat.id, user, given or None
+            )
+        else:
+            screen = await screens.recommendations(context.storage, holder, user.id, given or None)
     except screens.UnknownGenre:
         screen = screens.Screen(
             texts.unknown_genre(given[:MAX_QUERY_CHARS], screens.offered_genres(holder)),
             keyboards.genres(screens.offered_genres(holder)),
         )
-    await reply(message, screen)
+    await reply(context, message, screen)
+
+
+async def send_search(context: BotContext, message: Message, user: User, query: str) -> None:
+    public = groups.in_group(message.chat)
+    screen = await screens.search(context.storage, context.holder, user.id, query, public=public)
+    await reply(context, message, screen)
 
 
 async def search(update: Update, context: BotContext) -> None:
@@ -138,40 +199,56 @@ async def search(update: Update, context: BotContext) -> None:
         return
     message, user = found
     query = " ".join(context.args or ())[:MAX_QUERY_CHARS]
-    await reply(message, await screens.search(context.storage, context.holder, user.id, query))
+    await send_search(context, message, user, query)
+
+
+def to_the_bot(message: Message, context: BotContext) -> bool:
+    """Whether `message` replies to one of the bot's own."""
+    replied = message.reply_to_message
+    return (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    )
 
 
 async def search_text(update: Update, context: BotContext) -> None:
-    """Plain text in a private chat is a title search."""
+    """Plain text in a private chat is a title search; in a group, only a reply to the bot
+    (everything else there is people talking to each other)."""
+    message = update.effective_message
+    if message is None or (groups.in_group(message.chat) and not to_the_bot(message, context)):
+        return
     if (found := await person(update)) is None:
         return
     message, user = found
     query = (message.text or "")[:MAX_QUERY_CHARS]
-    await reply(message, await screens.search(context.storage, context.holder, user.id, query))
+    await send_search(context, message, user, query)
 
 
 async def my_ratings(update: Update, context: BotContext) -> None:
     """The person's ratings, newest first, paged."""
-    if (found := await person(update)) is None:
+    if (found := await person(update)) is None or await private_only(context, found[0]):
         return
     message, user = found
-    await reply(message, await screens.my_ratings(context.storage, user.id, 0))
+    await reply(context, message, await screens.my_ratings(context.storage, user.id, 0))
 
 
 async def watchlist(update: Update, context: BotContext) -> None:
     """The movies the person saved for later, newest first, paged."""
-    if (found := await person(update)) is None:
+    if (found := await person(update)) is None or await private_only(context, found[0]):
         return
     message, user = found
-    await reply(message, await screens.marked_list(context.storage, user.id, cb.Watchlist(0)))
+    await reply(
+        context, message, await screens.marked_list(context.storage, user.id, cb.Watchlist(0))
+    )
 
 
 async def hidden(update: Update, context: BotContext) -> None:
     """The movies the person hid (not seen, not interested), each opening a card to undo."""
-    if (found := await person(update)) is None:
+    if (found := await person(update)) is None or await private_only(context, found[0]):
         return
     message, user = found
-    await reply(message, await screens.marked_list(context.storage, user.id, cb.Hidden(0)))
+    await reply(context, message, await screens.marked_list(context.storage, user.id, cb.Hidden(0)))
 
 
 async def forget(update: Update, context: BotContext) -> None:
@@ -183,12 +260,33 @@ async def forget(update: Update, context: BotContext) -> None:
     ratings = len(await storage.ratings_of(user.id))
     marks = len(await storage.marks_of(user.id))
     if ratings + marks == 0:
-        # Nothing worth confirming; drop the person row too, if there is one.
-        await storage.forget_person(user.id)
+        # Nothing worth confirming; drop the person row too, if there is one, and the row
+        # the models may hold (they rated, were trained on, then removed every rating).
+        forgotten = await forgetting.forget_rows(storage, user.id)
+        await forgetting.forget_in_models(storage, context.holder, forgotten)
         await message.reply_text(texts.FORGET_NOTHING)
         return
     await message.reply_text(
         texts.forget_confirm(ratings, marks), reply_markup=keyboards.forget(user.id)
+    )
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """The person's ratings and marks as a CSV document, in a private chat only."""
+    if (found := await person(update)) is None:
+        return
+    message, user = found
+    if message.chat.type != ChatType.PRIVATE:  # their data is not the group's business
+        await message.reply_text(texts.EXPORT_PRIVATE_ONLY)
+        return
+    exported = await export(context.storage, user.id)
+    if exported is None:
+        await message.reply_text(texts.EXPORT_NOTHING)
+        return
+    await message.reply_document(
+        exported.document,
+        filename=FILENAME,
+        caption=texts.export_caption(exported.ratings, exported.marks),
     )
 
 
@@ -208,7 +306,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 def register(application: BotApplication) -> None:
     """Add the person-facing handlers (admin handlers are added by bot.chat.admin)."""
-    application.add_handler(TypeHandler(Update, ignore_other_updates), group=GATE_GROUP)
+    application.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
     commands = {
         "start": start,
         "help": help_command,
@@ -218,13 +316,12 @@ def register(application: BotApplication) -> None:
         "myratings": my_ratings,
         "watchlist": watchlist,
         "hidden": hidden,
+        "export": export_command,
         "forget": forget,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, search_text)
-    )
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search_text))
     application.add_handler(MessageHandler(filters.ATTACHMENT & filters.ChatType.PRIVATE, not_text))
     application.add_handler(buttons.handler())
 

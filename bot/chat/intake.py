@@ -161,5 +161,6 @@ class Intake:
         self._pruned_at = now
         try:
             await self._storage.prune_inbox()
+            await self._storage.prune_message_owners()
         except StorageError as error:
             log.warning("could not prune the inbox: %s", error)

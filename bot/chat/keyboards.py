@@ -34,8 +34,10 @@ def movie_list(
     prev: cb.View | None = None,
     next_: cb.View | None = None,
     predicted: Mapping[int, float] | None = None,
+    footer: Sequence[tuple[str, cb.Callback]] = (),
 ) -> InlineKeyboardMarkup:
-    """One button per movie, "<number>. <title> ★<your rating>", then page buttons.
+    """One button per movie, "<number>. <title> ★<your rating>", then page buttons, then the
+    `footer` buttons (text, press) in one row.
 
     `here` is the view the card's Back and rating buttons return to; `predicted` (movie id ->
     stars) labels unrated movies with the rating the model predicts for the person.
@@ -48,6 +50,8 @@ def movie_list(
         nav.append(_button(texts.BUTTON_NEXT, next_))
     if nav:
         rows.append(nav)
+    if footer:
+        rows.append([_button(text, press) for text, press in footer])
     return InlineKeyboardMarkup(rows)
 
 
@@ -118,6 +122,14 @@ def genres(names: Sequence[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def genres_to_rate(names: Sequence[str]) -> InlineKeyboardMarkup:
+    """Each genre (opening its most-rated movies to rate), then Back to the popular list."""
+    buttons = [_button(name, cb.PopularIn(name, 0)) for name in names[: MAX_BUTTONS - 1]]
+    rows = [buttons[i : i + GENRES_PER_ROW] for i in range(0, len(buttons), GENRES_PER_ROW)]
+    rows.append([_button(texts.BUTTON_BACK, cb.Popular(0))])
+    return InlineKeyboardMarkup(rows)
+
+
 def offer_recommendations() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.BUTTON_SHOW_RECS, cb.Recs(None))]])
 
@@ -131,3 +143,9 @@ def forget(telegram_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def private_chat(bot_username: str) -> InlineKeyboardMarkup:
+    """A link that opens the person's private chat with the bot (from a group)."""
+    url = f"https://t.me/{bot_username}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_PRIVATE_CHAT, url=url)]])

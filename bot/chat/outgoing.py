@@ -50,7 +50,8 @@ IDLE_LIMITERS = 1024
 """Per-chat limiters kept before the idle ones (full capacity) are dropped."""
 IDEMPOTENT = frozenset(
     {"answerCallbackQuery", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
-     "deleteMessage", "setMyCommands", "deleteMyCommands", "getMe", "deleteWebhook"}
+     "deleteMessage", "setMyCommands", "deleteMyCommands", "getMe", "deleteWebhook",
+     "setMyDescription", "setMyShortDescription"}
 )  # fmt: skip
 """Calls that do the same thing when repeated, so any transient failure is retried."""
 ALREADY_ANSWERED = "query is too old"

@@ -24,7 +24,6 @@ from bot.training.model_holder import ModelHolder
 PAGE_SIZE = 10
 POPULAR_SIZE = cb.POPULAR_PAGES * PAGE_SIZE
 RECOMMEND_K = 10
-SEARCH_LIMIT = 10
 SIMILAR_K = 10
 HIDING: frozenset[MarkKind] = frozenset({"not_seen", "not_interested"})
 """Marks listed by /hidden; "later" has /watchlist."""
@@ -86,20 +85,57 @@ async def _predicted(holder: ModelHolder, me: Known, movie_ids: Iterable[int]) -
     return dict(zip(wanted, (float(s) for s in stars), strict=True))
 
 
-async def popular(storage: Storage, telegram_id: int, page: int) -> Screen:
-    """The most-rated movies, without those the person marked (they told us about them)."""
+async def popular(
+    storage: Storage, telegram_id: int, page: int, genre: str | None = None, *, public: bool = False
+) -> Screen:
+    """The most-rated movies, of one genre if given (the catalogue's spelling), without those
+    the person marked (they told us about them). The list of all genres offers the genres.
+    `public` (a group chat): no stars and no count of the person's ratings."""
     me = await known(storage, telegram_id)
-    candidates = await storage.popular_movies(POPULAR_SIZE + len(me.marks))
+    shown = {} if public else me.ratings
+    candidates = await storage.popular_movies(POPULAR_SIZE + len(me.marks), genre)
     movies = [m for m in candidates if m.movie_id not in me.marks][:POPULAR_SIZE]
     page, pages, chunk = _page(movies, page)
     start = page * PAGE_SIZE
     entries = [
-        (start + i + 1, m.movie_id, m.title, me.ratings.get(m.movie_id))
-        for i, m in enumerate(chunk)
+        (start + i + 1, m.movie_id, m.title, shown.get(m.movie_id)) for i, m in enumerate(chunk)
     ]
-    prev, next_ = _nav(cb.Popular, page, pages)
-    markup = keyboards.movie_list(entries, cb.Popular(page), prev, next_)
-    return Screen(texts.popular(page, pages, len(me.ratings)), markup)
+    rated = None if public else len(me.ratings)
+    if genre is None:
+        prev, next_ = _nav(cb.Popular, page, pages)
+        footer = [(texts.BUTTON_RATE_BY_GENRE, cb.PickGenreToRate())]
+        markup = keyboards.movie_list(entries, cb.Popular(page), prev, next_, footer=footer)
+        return Screen(texts.popular(page, pages, rated), markup)
+    prev = cb.PopularIn(genre, page - 1) if page > 0 else None
+    next_ = cb.PopularIn(genre, page + 1) if page + 1 < pages else None
+    footer = [(texts.BUTTON_OTHER_GENRES, cb.PickGenreToRate())]
+    markup = keyboards.movie_list(entries, cb.PopularIn(genre, page), prev, next_, footer=footer)
+    if not movies:
+        return Screen(texts.nothing_left_in(genre, rated), markup)
+    return Screen(texts.popular_in(genre, page, pages, rated), markup)
+
+
+def genres_to_rate(holder: ModelHolder, text: str = texts.GENRES_TO_RATE) -> Screen:
+    """The genre picker of "Rate by genre": each genre opens its most-rated movies."""
+    return Screen(text, keyboards.genres_to_rate(offered_genres(holder)))
+
+
+async def popular_in(
+    storage: Storage,
+    holder: ModelHolder,
+    telegram_id: int,
+    genre: str,
+    page: int,
+    *,
+    public: bool = False,
+) -> Screen:
+    """One genre's most-rated movies to rate; a genre the model no longer offers (an old or
+    forged button) gets the genre picker instead."""
+    try:
+        name = resolve_genre(genre, holder)
+    except UnknownGenre:
+        return genres_to_rate(holder, texts.UNKNOWN_GENRE_TO_RATE)
+    return await popular(storage, telegram_id, page, name, public=public)
 
 
 async def my_ratings(storage: Storage, telegram_id: int, page: int) -> Screen:
@@ -140,31 +176,60 @@ async def marked_list(storage: Storage, telegram_id: int, view: cb.Watchlist | c
     return Screen(title(len(marks), page, pages), markup)
 
 
-async def search(storage: Storage, holder: ModelHolder, telegram_id: int, query: str) -> Screen:
+async def search(
+    storage: Storage,
+    holder: ModelHolder,
+    telegram_id: int,
+    query: str,
+    page: int = 0,
+    *,
+    public: bool = False,
+) -> Screen:
+    """One page of the titles matching `query` (close ones when few match exactly), how many
+    there are, and Prev / Next; a page past the end shows the last one. `public` (a group
+    chat): no stars of the person's ratings."""
     query = cb.truncate_query(query)
-    movies = await storage.search_movies(query, SEARCH_LIMIT) if query else []
-    if not movies:
-        return Screen(texts.no_results(query) if query else texts.SEARCH_USAGE)
+    if not query:
+        return Screen(texts.SEARCH_USAGE)
+    page = min(max(page, 0), cb.MAX_SEARCH_PAGE)
+    found = await storage.search(query, page * PAGE_SIZE, PAGE_SIZE)
+    if not found.movies:
+        return Screen(texts.no_results(query))
+    page = found.offset // PAGE_SIZE
+    pages = min(math.ceil(found.total / PAGE_SIZE), cb.MAX_SEARCH_PAGE + 1)
     me = await known(storage, telegram_id)
-    predicted = await _predicted(holder, me, [m.movie_id for m in movies])
+    predicted = await _predicted(holder, me, [m.movie_id for m in found.movies])
+    shown = {} if public else me.ratings
     entries = [
-        (i, m.movie_id, m.title, me.ratings.get(m.movie_id)) for i, m in enumerate(movies, 1)
+        (found.offset + i, m.movie_id, m.title, shown.get(m.movie_id))
+        for i, m in enumerate(found.movies, 1)
     ]
-    return Screen(
-        texts.search_results(query, len(movies)),
-        keyboards.movie_list(entries, cb.Search(query), predicted=predicted),
+    prev = cb.Search(query, page - 1) if page > 0 else None
+    next_ = cb.Search(query, page + 1) if page + 1 < pages else None
+    text = texts.search_results(
+        query, found.total, found.exact, page, pages, shown=pages * PAGE_SIZE
     )
+    markup = keyboards.movie_list(entries, cb.Search(query, page), prev, next_, predicted)
+    return Screen(text, markup)
 
 
 async def card(
-    storage: Storage, holder: ModelHolder, telegram_id: int, movie_id: int, back: cb.View
+    storage: Storage,
+    holder: ModelHolder,
+    telegram_id: int,
+    movie_id: int,
+    back: cb.View,
+    *,
+    public: bool = False,
 ) -> Screen | None:
-    """The rating card, or None when the movie does not exist."""
+    """The rating card, or None when the movie does not exist. `public` (a group chat): it
+    does not tell whether or how the person rated the movie."""
     movie = await storage.movie(movie_id)
     if movie is None:
         return None
     me = await known(storage, telegram_id)
-    rating, mark = me.ratings.get(movie_id), me.marks.get(movie_id)
+    rating = None if public else me.ratings.get(movie_id)
+    mark = me.marks.get(movie_id)
     predicted = (await _predicted(holder, me, [movie_id])).get(movie_id)
     return Screen(
         texts.card(movie, rating, mark, predicted), keyboards.card(movie_id, rating, mark, back)
@@ -250,11 +315,21 @@ async def recommendations(
     return Screen(text, keyboards.recommendations(entries, genre))
 
 
-async def view(storage: Storage, holder: ModelHolder, telegram_id: int, target: cb.View) -> Screen:
-    """Render any view a button can point at."""
+async def view(
+    storage: Storage,
+    holder: ModelHolder,
+    telegram_id: int,
+    target: cb.View,
+    *,
+    public: bool = False,
+) -> Screen:
+    """Render any view a button can point at. `public` (a group chat): nobody's stars or
+    counts (the person's own lists are for the private chat: bot.chat.buttons.render)."""
     match target:
         case cb.Popular(page):
-            return await popular(storage, telegram_id, page)
+            return await popular(storage, telegram_id, page, public=public)
+        case cb.PopularIn(genre, page):
+            return await popular_in(storage, holder, telegram_id, genre, page, public=public)
         case cb.MyRatings(page):
             return await my_ratings(storage, telegram_id, page)
         case cb.Watchlist() | cb.Hidden():
@@ -264,6 +339,6 @@ async def view(storage: Storage, holder: ModelHolder, telegram_id: int, target: 
             return found or Screen(texts.NO_SIMILAR)
         case cb.Recs(genre):
             return await recommendations(storage, holder, telegram_id, genre)
-        case cb.Search(query):
-            return await search(storage, holder, telegram_id, query)
+        case cb.Search(query, page):
+            return await search(storage, holder, telegram_id, query, page, public=public)
     raise TypeError(f"not a view: {target!r}")

@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("myratings", "Your ratings: change or remove them"),
     ("watchlist", "Movies you saved for later"),
     ("hidden", "Movies you hid (not seen, not interested): undo from here"),
+    ("export", "Your ratings and lists as a CSV file"),
     ("forget", "Delete everything stored about you"),
     ("help", "How this bot works"),
 )
@@ -153,13 +154,16 @@ def rating_button(half_stars: int, current: float | None) -> str:
     return f"{value} ✓" if current is not None and current * 2 == half_stars else value
 
 
-def rated_counter(count: int) -> str:
+def rated_counter(count: int | None) -> str:
+    """The progress line; None in a group, where nobody's count is shown."""
+    if count is None:
+        return IN_GROUP_PRIVACY
     if count >= RECOMMEND_AFTER:
         return f"Rated: {count}. Send /recommend for your picks."
     return f"Rated: {count}. Rate {RECOMMEND_AFTER - count} more for personal picks."
 
 
-def popular(page: int, pages: int, rated: int) -> str:
+def popular(page: int, pages: int, rated: int | None) -> str:
     return (
         f"<b>Popular movies</b> (page {page + 1}/{pages})\n"
         "Tap one you have seen to rate it.\n\n" + rated_counter(rated)
@@ -184,8 +188,9 @@ def card(
     mark: MarkKind | None = None,
     predicted: float | None = None,
 ) -> str:
-    """The rating card: title, year, genres, MovieLens average and count, your rating or mark,
-    and the rating the model predicts for you."""
+    """The rating card: title, year, genres, MovieLens average and count, links to the movie
+    on IMDb and TMDb (when known), your rating or mark, and the rating the model predicts
+    for you."""
     lines = [f"<b>{escape(movie.title)}</b>"]
     if movie.year is not None and f"({movie.year})" not in movie.title:
         lines.append(f"Year: {movie.year}")
@@ -195,6 +200,8 @@ def card(
         lines.append(f"MovieLens: ★{movie.mean_rating:.1f} average from {movie.n_ratings} {noun}")
     else:
         lines.append("MovieLens: no ratings yet")
+    if links := movie_links(movie):
+        lines.append(links)
     if predicted is not None and my_rating is None:
         lines.append(f"I think you'd rate it <b>★{stars(half_stars(predicted))}</b>")
     lines.append("")
@@ -283,13 +290,35 @@ def unknown_genre(given: str, genres: Iterable[str]) -> str:
     return f"{head}{names}.{example}"
 
 
-def search_results(query: str, count: int) -> str:
-    return f"Movies matching “{escape(query)}”: tap one to rate it."
+def search_results(
+    query: str,
+    count: int,
+    exact: int | None = None,
+    page: int = 0,
+    pages: int = 1,
+    shown: int | None = None,
+) -> str:
+    """The head of a search's list: how many titles match (`exact` of the `count` found hold
+    every word; the rest are close, with typos) and the page; `shown` is how many the pages
+    reach when that is fewer than `count`."""
+    where = f" (page {page + 1}/{pages})" if pages > 1 else ""
+    quoted = f"“{escape(query)}”"
+    if exact is None or exact == count:
+        head = f"<b>{count:,} movie{' matches' if count == 1 else 's match'} {quoted}</b>{where}"
+    elif exact == 0:
+        head = f"No exact match for {quoted}; <b>closest titles</b>{where}:"
+    else:
+        matches = "movie matches" if exact == 1 else "movies match"
+        head = f"<b>{exact} {matches} {quoted}</b>, then close titles{where}:"
+    lines = [head, "Tap one to rate it."]
+    if shown is not None and shown < count:
+        lines.append(f"These are the first {shown:,}: add a word to narrow the search.")
+    return "\n".join(lines)
 
 
 def no_results(query: str) -> str:
     return (
-        f"No movie title contains “{escape(query)}”. "
+        f"No movie title contains “{escape(query)}”, nor anything close to it. "
         "Try a shorter part of the title, e.g. <code>/search matrix</code>."
     )
 
@@ -322,8 +351,26 @@ def similar(title: str, count: int) -> str:
     return f"<b>More like {escape(title)}</b>: tap one to rate it."
 
 
-def forgotten() -> str:
-    return "Done: everything I stored about you is deleted. Send /start to begin again."
+def forgotten(models: int = 0, cleaned: bool = True) -> str:
+    """What /forget did: `models` is how many stored models held the person and were rewritten
+    without them; `cleaned` is False when that rewriting failed (the start-up retries it)."""
+    if not cleaned:
+        return (
+            "Your ratings, your hidden and saved movies and everything else in my database "
+            "about you are deleted, but I could not check or rewrite every trained model I "
+            "keep, so one may still know you: the admin can see why in my log. I try again "
+            "at every restart, and no newly trained model will include you. "
+            "Send /start to begin again."
+        )
+    if not models:
+        return "Done: everything I stored about you is deleted. Send /start to begin again."
+    noun = "model" if models == 1 else "models"
+    return (
+        "Done: your ratings, your hidden and saved movies and everything else I stored about "
+        f"you are deleted, and you are removed from the {models} trained {noun} I keep. "
+        "What they learned about the movies themselves from everyone's ratings, yours "
+        "included, is relearned without you at the next retraining. Send /start to begin again."
+    )
 
 
 # Storage faults: the database is busy (another process holds its lock) or cannot be written.
@@ -333,3 +380,109 @@ CANNOT_SAVE = (
     "I can't save ratings or other changes right now: my database is unavailable. "
     "Nothing was changed. The admin has been told."
 )
+
+
+# Group chats: every message belongs to the person it answered; the group's own list.
+NOTHING_NEW = "Nothing new yet: rate a few more movies and refresh again."
+PRIVATE_ONLY = (
+    "That list is yours alone, so I show it only in our private chat: open it with the "
+    "button below."
+)
+BUTTON_PRIVATE_CHAT = "Open a private chat"
+IN_GROUP_PRIVACY = "Your ratings stay private: I never show anyone's stars in a group."
+
+
+def for_person(name: str) -> str:
+    """The first line of a person's own copy of a screen in a group (`name` is escaped)."""
+    return f"<b>For {name}</b>"
+
+
+def joined_names(people: Sequence[str]) -> str:
+    """ "Alice", "Alice and Bob", "Alice, Bob and Carol" (each escaped)."""
+    shown = [escape(name) for name in people]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def group_recommendations(
+    members: Sequence[str],
+    items: Sequence[tuple[Movie, float]],
+    *,
+    genre: str | None,
+    asker_rated: bool,
+) -> str:
+    """The group's list: `members` are the first names of those it is for, `items` each movie
+    with the lowest stars any of them is predicted to give it."""
+    scope = f" in {escape(genre)}" if genre else ""
+    if not members:
+        return (
+            "Nobody here has rated movies with me yet. Rate a few (/start), then ask again: "
+            "I'll pick movies for everyone who has."
+        )
+    if not items:
+        return (
+            f"I found nothing{scope} that {joined_names(members)} are all likely to enjoy "
+            "(3 stars or more for each of you). Rate a few more movies, or try a genre."
+        )
+    lines = [
+        f"<b>For {joined_names(members)}{scope}</b>: movies none of you has rated or hidden, "
+        "ranked by the least happy of you.",
+        "",
+    ]
+    for number, (movie, lowest) in enumerate(items, 1):
+        lines.append(f"{number}. <b>{escape(movie.title)}</b> — ★{stars(lowest)} at least")
+        lines.append(f"    {_genres(movie.genres)}")
+    if not asker_rated:
+        lines.append("\nYou haven't rated anything yet: rate a few movies to be counted too.")
+    lines.append(
+        "\nThe list is for everyone who has rated movies with me and used me in this chat."
+    )
+    return clip("\n".join(lines))
+
+
+UNKNOWN_MOVIE_LINK = "That link points to a movie I don't know. Here are popular ones instead."
+
+
+# Links on the rating card; /export.
+EXPORT_NOTHING = "I have nothing stored about you to export. Rate a movie first: /popular"
+EXPORT_PRIVATE_ONLY = (
+    "Your ratings are yours alone, so I send them only in our private chat: "
+    "send /export to me there."
+)
+
+
+def movie_links(movie: Movie) -> str:
+    """ "IMDb · TMDb" as HTML links to the movie, those links.csv knows; "" for neither."""
+    links = ((movie.imdb_url, "IMDb"), (movie.tmdb_url, "TMDb"))
+    return " · ".join(f'<a href="{url}">{site}</a>' for url, site in links if url)
+
+
+def export_caption(ratings: int, marks: int) -> str:
+    """The caption of the /export document."""
+    rated = f"{ratings} rating{'s' if ratings != 1 else ''}"
+    marked = f"{marks} hidden or saved movie{'s' if marks != 1 else ''}"
+    return (
+        f"Your {rated} and {marked}: MovieLens columns (movieId, title, rating, timestamp) "
+        "plus signal (rating, not_seen, not_interested or later)."
+    )
+
+
+# Rating by genre (onboarding by taste): a genre picker, then that genre's most-rated movies.
+BUTTON_RATE_BY_GENRE = "Rate by genre"
+BUTTON_OTHER_GENRES = "« Genres"
+GENRES_TO_RATE = "Which genre do you like? I'll show its most-rated movies for you to rate."
+UNKNOWN_GENRE_TO_RATE = "I don't know that genre any more. Pick another one:"
+
+
+def popular_in(genre: str, page: int, pages: int, rated: int | None) -> str:
+    """The head of one genre's most-rated movies, with the same progress line as /popular."""
+    return (
+        f"<b>Popular in {escape(genre)}</b> (page {page + 1}/{pages})\n"
+        "Tap one you have seen to rate it.\n\n" + rated_counter(rated)
+    )
+
+
+def nothing_left_in(genre: str, rated: int | None) -> str:
+    return (
+        f"You have rated or hidden every popular movie in {escape(genre)}: "
+        "pick another genre.\n\n" + rated_counter(rated)
+    )

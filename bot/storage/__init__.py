@@ -8,6 +8,7 @@ health       the write probe at start-up; the FileGuard that refuses writes to a
 catalogue    movies: most rated, by id, title search, the whole catalogue
 ratings      Telegram people's ratings; forgetting a person
 marks        not seen / not interested / later (the watchlist)
+people       what a person chose about the bot: the language it speaks to them
 counts       the admin's people and ratings counts
 runs         model runs
 movielens    the all-or-nothing MovieLens import, and its download for the first start

@@ -6,7 +6,9 @@ once committed; reads go through the reader connection.
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterable
 
 import aiosqlite
 import numpy as np
@@ -89,6 +91,28 @@ async def forget_person(writer: Writer, telegram_id: int) -> int:
         return ratings.rowcount + marks.rowcount + person.rowcount
 
     return await writer.run(delete)
+
+
+async def person_id(reader: aiosqlite.Connection, telegram_id: int) -> int | None:
+    """The person id of a Telegram user, or None when the bot has no row for them."""
+    check_id(telegram_id, "Telegram id")
+    rows = await fetch_all(
+        reader, "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
+    )
+    return int(rows[0][0]) if rows else None
+
+
+async def existing_people(reader: aiosqlite.Connection, person_ids: Iterable[int]) -> set[int]:
+    """Those of ``person_ids`` that have a row in people (MovieLens or Telegram alike)."""
+    ids = sorted({int(i) for i in person_ids})
+    if not ids:
+        return set()
+    rows = await fetch_all(
+        reader,
+        "SELECT person_id FROM people WHERE person_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),),
+    )
+    return {int(row[0]) for row in rows}
 
 
 async def ensure_person(conn: aiosqlite.Connection, telegram_id: int, now: float) -> int:

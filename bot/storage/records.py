@@ -22,6 +22,20 @@ class Movie:
     genres: tuple[str, ...]
     n_ratings: int
     mean_rating: float | None
+    imdb_id: int | None = None
+    """IMDb's number for the movie (114709 for tt0114709); None when links.csv has none."""
+    tmdb_id: int | None = None
+    """TMDb's movie id; None when links.csv has none (some movies lack one)."""
+
+    @property
+    def imdb_url(self) -> str | None:
+        """The movie's IMDb page (its number zero-padded to 7 digits after "tt"), or None."""
+        return None if self.imdb_id is None else f"https://www.imdb.com/title/tt{self.imdb_id:07d}/"
+
+    @property
+    def tmdb_url(self) -> str | None:
+        """The movie's TMDb page, or None."""
+        return None if self.tmdb_id is None else f"https://www.themoviedb.org/movie/{self.tmdb_id}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,19 @@ from pathlib import Path
 import aiosqlite
 import pandas as pd
 
-from bot.storage import catalogue, counts, inbox, marks, movielens, ratings, runs, snapshot
+from bot.storage import (
+    catalogue,
+    chats,
+    counts,
+    inbox,
+    marks,
+    movielens,
+    people,
+    ratings,
+    runs,
+    snapshot,
+)
+from bot.storage.catalogue import SearchResult, TitleSearch
 from bot.storage.connection import BUSY_TIMEOUT_MS, Clock, Synchronous, connect
 from bot.storage.errors import StorageError
 from bot.storage.health import FileGuard, probe_write
@@ -46,6 +58,7 @@ class Storage:
         self._clock = clock
         self.path = path
         """The database file, for a process that reads it itself (see read_training_data)."""
+        self._titles = TitleSearch()
 
     @classmethod
     async def open(
@@ -98,11 +111,15 @@ class Storage:
         """Import MovieLens unless a catalogue is already there; None when it was.
 
         With no ``folder``, ml-latest-small is downloaded into ``data_dir`` first (once: the
-        download is cached there, and a database with a catalogue never asks for it).
+        download is cached there, and a database with a catalogue never asks for it). A
+        catalogue without IMDb/TMDb links (imported before they were) gets them from the
+        folder, or else from the cached download, when it has links.csv.
         """
-        if await self.popular_movies(1):
-            return None
         say = progress or (lambda _message: None)
+        if await self.popular_movies(1):
+            source = folder if folder is not None else movielens.cached_download(data_dir)
+            await movielens.fill_links(self._writer, self._reader, source, say)
+            return None
         if folder is None:
             folder = await movielens.fetch(data_dir, say)
         result = await self.import_movielens(folder, progress=say)
@@ -132,9 +149,30 @@ class Storage:
         """A person's ratings, newest first; empty for someone who never rated."""
         return await ratings.ratings_of(self._reader, telegram_id)
 
+    async def person_id(self, telegram_id: int) -> int | None:
+        """The internal person id of a Telegram user (the userId models are trained on), or
+        None for someone the bot has no row for."""
+        return await ratings.person_id(self._reader, telegram_id)
+
+    async def existing_people(self, person_ids: Iterable[int]) -> set[int]:
+        """Those of ``person_ids`` that are still people here (not forgotten)."""
+        return await ratings.existing_people(self._reader, person_ids)
+
     async def forget_person(self, telegram_id: int) -> int:
-        """Delete a person, their ratings and marks; returns the rows deleted (0: unknown)."""
-        return await ratings.forget_person(self._writer, telegram_id)
+        """Delete a person, their ratings and marks, and what group chats recorded of them
+        (memberships, message owners); returns the rows deleted (0: unknown)."""
+        deleted = await ratings.forget_person(self._writer, telegram_id)
+        return deleted + await self._writer.run(lambda conn: chats.forget_member(conn, telegram_id))
+
+    # --- the person's choices about the bot ---------------------------------------------------
+
+    async def language_of(self, telegram_id: int) -> str | None:
+        """The language code a person chose with /language; None when they never chose one."""
+        return await people.language_of(self._reader, telegram_id)
+
+    async def set_language(self, telegram_id: int, code: str) -> None:
+        """Store a person's language ("en", "ru", "es"); creates the person if needed."""
+        await people.set_language(self._writer, self._clock, telegram_id, code)
 
     # --- marks: not seen, not interested, later ------------------------------------------------
 
@@ -150,11 +188,33 @@ class Storage:
         """A person's marks, newest first; empty for someone who never marked anything."""
         return await marks.marks_of(self._reader, telegram_id)
 
+    # --- group chats ---------------------------------------------------------------------------
+
+    async def note_member(self, chat_id: int, telegram_id: int, first_name: str) -> None:
+        """Record that a person used the bot in a group chat now (for the group's list)."""
+        await chats.note_member(self._writer, self._clock, chat_id, telegram_id, first_name)
+
+    async def rating_members(self, chat_id: int) -> list[tuple[int, str]]:
+        """(Telegram id, first name) of a group's members who have rated something."""
+        return await chats.rating_members(self._reader, chat_id)
+
+    async def own_message(self, chat_id: int, message_id: int, telegram_id: int) -> None:
+        """Record whom the bot's message in a group answers."""
+        await chats.own_message(self._writer, self._clock, chat_id, message_id, telegram_id)
+
+    async def message_owner(self, chat_id: int, message_id: int) -> int | None:
+        """Whom the bot's message in a group answers; None when unknown."""
+        return await chats.message_owner(self._reader, chat_id, message_id)
+
+    async def prune_message_owners(self) -> int:
+        """Delete message owners older than 90 days; how many were deleted."""
+        return await chats.prune_owners(self._writer, self._clock)
+
     # --- reading the catalogue ---------------------------------------------------------------
 
-    async def popular_movies(self, n: int = 50) -> list[Movie]:
-        """The n most rated movies; ties go to the lower movie id."""
-        return await catalogue.popular_movies(self._reader, n)
+    async def popular_movies(self, n: int = 50, genre: str | None = None) -> list[Movie]:
+        """The n most rated movies, of one genre if given; ties go to the lower movie id."""
+        return await catalogue.popular_movies(self._reader, n, genre)
 
     async def movie(self, movie_id: int) -> Movie | None:
         """The movie with that id, or None."""
@@ -172,6 +232,12 @@ class Storage:
         query, then the rest; within each, the more rated first.
         """
         return await catalogue.search_movies(self._reader, query, limit)
+
+    async def search(self, query: str, offset: int = 0, limit: int = 10) -> SearchResult:
+        """A page of the movies matching the query: those whose title holds every word (as
+        `search_movies` orders them), then, when they are few, close titles that differ by a
+        typo or two (see bot.storage.title_index), fewest typos first."""
+        return await self._titles.search(self._reader, query, offset, limit)
 
     async def all_movies(self) -> pd.DataFrame:
         """The catalogue in the recsys format: movieId, title, year (Int64), genres (list)."""

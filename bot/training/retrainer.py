@@ -1,7 +1,9 @@
 """Training runs: worker (snapshot, training) -> load -> gate -> activate and swap; one at a time.
 
 The first model at first start, /retrain and the schedule all go through `Retrainer.run`, so
-every model the bot serves was trained, evaluated, gated and recorded the same way.
+every model the bot serves was trained, evaluated, gated and recorded the same way. A new
+model is published (loaded, gated, activated, swapped in) under the holder's `disk_lock`, after
+removing anyone forgotten since its snapshot was read (bot.training.forgetting).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.storage import Storage
+from bot.training.forgetting import without_forgotten
 from bot.training.gate import gate
 from bot.training.model_holder import ModelHolder
 from bot.training.runs import RunReport, run_metrics
@@ -96,7 +99,7 @@ class Retrainer:
         """
         if self._lock.locked():
             raise RetrainBusy("a training run is going; try again when it has finished")
-        async with self._lock:
+        async with self._lock, self.holder.disk_lock:
             models_dir = self.options.models_dir
             before = await asyncio.to_thread(artifacts.current_path, models_dir)
             path = await asyncio.to_thread(artifacts.rollback, models_dir)
@@ -149,6 +152,7 @@ class Retrainer:
         # The worker reads the snapshot from the database itself: building ~100k rows into a
         # DataFrame here would hold the bot's GIL and slow its replies as the run starts.
         await progress({"event": "stage", "stage": "snapshot"})
+        self.holder.forgotten.clear()  # the worker's snapshot is read after this
         result = await run_worker(self._worker_args(), progress, timeout_s=self.options.timeout_s)
         artifact = Path(result["artifact"])
         report = RunReport(
@@ -163,6 +167,18 @@ class Retrainer:
             history=result.get("history", []),
         )
         await progress({"event": "stage", "stage": "loading"})
+        async with self.holder.disk_lock:
+            return await self._publish(report, artifact)
+
+    async def _publish(self, report: RunReport, artifact: Path) -> RunReport:
+        """Remove the forgotten from the new model, load, gate, activate and swap it in."""
+        try:
+            artifact = await without_forgotten(self.storage, self.holder, artifact)
+        except Exception as err:
+            await asyncio.to_thread(shutil.rmtree, artifact, True)
+            reason = f"forgotten people could not be removed from the new model: {err}"
+            return replace(report, status="failed", reason=reason)
+        report = replace(report, version=artifact.name)
         try:
             model = await asyncio.to_thread(artifacts.load, artifact)
         except Exception as err:

@@ -7,18 +7,21 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from telegram import CallbackQuery, Chat, Message, Update, User
+import pytest
+from telegram import Bot, CallbackQuery, Chat, Message, Update, User
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import app
-from bot.chat import texts
+from bot.chat import admin_texts, texts
 from bot.chat.errors import on_error
 from bot.chat.outgoing import OutgoingLimiter
 from bot.chat.processor import FairProcessor
 from bot.config import Settings
+from tests.support.botapi import FakeBotApi, make_user
 
 TOKEN = "123456:AAHsecret-Token_value42"
+ADMIN, OTHER_ADMIN = 7001, 7002
 
 
 class RecordingBot:
@@ -110,3 +113,62 @@ async def test_a_bad_request_is_a_bug_and_keeps_its_traceback(caplog) -> None:
     with caplog.at_level(logging.ERROR, logger="bot.chat.errors"):
         await on_error(message_update(), SimpleNamespace(error=error, bot=bot))
     assert caplog.records[0].exc_info[1] is error and bot.sent == [(42, texts.ERROR)]
+
+
+def names(commands: list[dict[str, Any]]) -> list[str]:
+    return [c["command"] for c in commands]
+
+
+async def publish(api: FakeBotApi, admin_ids: set[int]) -> None:
+    async with Bot(TOKEN, base_url=api.base_url) as bot:
+        await app.publish_menus(bot, admin_ids)
+
+
+async def test_an_admins_chat_menu_adds_the_admin_commands_and_everyone_elses_does_not() -> None:
+    with FakeBotApi(TOKEN) as api:
+        api.send_text(make_user(ADMIN, "Boss"), "/start")  # the admin has opened the chat
+
+        await publish(api, {ADMIN})
+
+        people = [name for name, _ in texts.COMMANDS]
+        assert names(api.commands) == people
+        admin_menu = [*people, "stats", "model", "retrain", "rollback"]
+        assert names(api.commands_in(f"chat:{ADMIN}")) == admin_menu
+
+
+def test_the_admin_menu_lists_every_admin_command_the_bot_has() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    handlers = app.build_application(settings).handlers.values()
+    commands = {c for group in handlers for h in group if isinstance(h, CommandHandler)
+                for c in h.commands}  # fmt: skip
+    admin_commands = {name for name, _ in admin_texts.ADMIN_COMMANDS}
+
+    assert admin_commands <= commands
+    assert commands - admin_commands == {name for name, _ in texts.COMMANDS}
+
+
+async def test_an_admin_who_never_opened_the_chat_is_one_warning_and_the_rest_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with FakeBotApi(TOKEN) as api:
+        api.send_text(make_user(OTHER_ADMIN, "Deputy"), "/start")
+
+        with caplog.at_level(logging.WARNING, logger="bot.app"):
+            await publish(api, {ADMIN, OTHER_ADMIN})
+
+        assert [r.getMessage() for r in caplog.records if r.name == "bot.app"] == [
+            f"could not set the admin command menu in chat {ADMIN}: Chat not found"
+        ]
+        assert api.command_scopes == ["default", f"chat:{OTHER_ADMIN}"]
+        assert api.description == admin_texts.BOT_DESCRIPTION
+
+
+async def test_the_bot_describes_itself_within_telegrams_limits() -> None:
+    with FakeBotApi(TOKEN) as api:
+        await publish(api, set())
+
+        assert (api.description, api.short_description) == (
+            admin_texts.BOT_DESCRIPTION,
+            admin_texts.BOT_SHORT_DESCRIPTION,
+        )
+        assert "/start" not in api.short_description and "rate" in api.description

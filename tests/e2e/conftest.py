@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.botapi import FakeBotApi
+from tests.support.botapi import FakeBotApi, make_group
 from tests.support.data import write_subset
 from tests.support.harness import BotProcess, Person, make_token
 
@@ -107,3 +107,18 @@ def no_errors_logged(request: pytest.FixtureRequest) -> Iterator[None]:
 def person(fake_api: FakeBotApi, bot: BotProcess) -> Person:
     """A new person, never seen by the bot before."""
     return Person(fake_api, next(_people), "Ann")
+
+
+@pytest.fixture
+def another(fake_api: FakeBotApi, bot: BotProcess) -> Person:
+    """A second new person, for tests with two people (a group chat)."""
+    return Person(fake_api, next(_people), "Bob")
+
+
+_groups = itertools.count(-1_000_001, -1)
+
+
+@pytest.fixture
+def group() -> dict[str, Any]:
+    """A new group chat (its id is negative, as Telegram's are)."""
+    return make_group(next(_groups))

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.support.botapi import NOT_MODIFIED, FakeBotApi, buttons
+from bot.chat import texts
+from tests.support.botapi import NOT_MODIFIED, FakeBotApi, buttons, find_button
 from tests.support.harness import (
     BotProcess,
     Person,
@@ -187,3 +188,29 @@ def test_a_press_on_a_deleted_message_gets_a_fresh_one(
     ).result
     assert numbered_buttons(fresh)[0]["text"].endswith("★5")
     assert stored_ratings(bot.database, person.id) == {movie: 5.0}
+
+
+def test_refresh_with_nothing_new_says_so(bot: BotProcess, person: Person):
+    listed = person.say("/recommend")
+
+    person.press_only(listed, find_button(listed, "Refresh")["callback_data"])
+
+    assert person.answers[-1].params.get("text") == texts.NOTHING_NEW
+
+
+def test_a_start_link_to_a_movie_opens_its_rating_card(bot: BotProcess, person: Person):
+    popular = person.say("/popular")
+    movie = listed_movies(popular)[2]
+
+    card = person.say(f"/start rate_{movie}")
+
+    assert rating_values(card) == RATING_LABELS
+    person.rate(card, "4")
+    assert stored_ratings(bot.database, person.id) == {movie: 4.0}
+
+
+def test_a_start_link_to_an_unknown_movie_says_so_and_welcomes(bot: BotProcess, person: Person):
+    said, welcome = person.say_all("/start rate_999999999", 2)
+
+    assert said["text"] == texts.UNKNOWN_MOVIE_LINK
+    assert "/recommend" in welcome["text"]

@@ -33,6 +33,55 @@ def test_plain_text_searches_and_nonsense_finds_nothing(bot: BotProcess, person:
     assert numbered_buttons(person.say("/search")) == []
 
 
+def test_search_counts_the_matches_and_pages_through_them(bot: BotProcess, person: Person):
+    # The bot's catalogue is the 600 most-rated movies: 16 titles hold "star".
+    first = person.say("/search star")
+    assert first["text"].startswith("16 movies match “star” (page 1/2)")
+    assert "« Prev" not in button_texts(first)
+
+    second = person.tap(first, "Next »")
+    assert "(page 2/2)" in second["text"] and "Next »" not in button_texts(second)
+    assert [b["text"].split(".")[0] for b in numbered_buttons(second)] == [
+        str(n) for n in range(11, 17)
+    ]
+    card = person.tap(second, "11. ")
+    back = person.rate(card, "4")
+    assert "(page 2/2)" in back["text"] and numbered_buttons(back)[0]["text"].endswith("★4")
+    assert stored_ratings(bot.database, person.id) == {listed_movies(second)[0]: 4.0}
+
+    again = person.tap(back, "« Prev")
+    assert "(page 1/2)" in again["text"] and listed_movies(again) == listed_movies(first)
+
+
+def test_a_typo_finds_the_closest_titles_and_says_so(bot: BotProcess, person: Person):
+    results = person.say("godfater")
+    assert results["text"].startswith("No exact match for “godfater”; closest titles")
+    assert numbered_buttons(results)[0]["text"].startswith("1. Godfather, The (1972)")
+
+
+def test_rate_by_genre_from_start_lists_that_genres_most_rated(bot: BotProcess, person: Person):
+    _, popular = person.say_all("/start", 2)
+    picker = person.tap(popular, "Rate by genre")
+    assert "Animation" in button_texts(picker)
+
+    animation = person.tap(picker, "Animation")
+    movies = listed_movies(animation)
+    assert len(movies) == 10
+    assert all("Animation" in genres for genres in movie_genres(bot.database, movies).values())
+    assert "Rated: 0. Rate 5 more for personal picks." in animation["text"]
+
+    card = person.tap(animation, "1. ")
+    back = person.rate(card, "4.5")
+    assert back["text"].startswith("Popular in Animation (page 1/")
+    assert "Rated: 1. Rate 4 more for personal picks." in back["text"]
+    assert numbered_buttons(back)[0]["text"].endswith("★4.5")
+    assert stored_ratings(bot.database, person.id) == {movies[0]: 4.5}
+
+    page_two = person.tap(back, "Next »")
+    assert numbered_buttons(page_two)[0]["text"].startswith("11. ")
+    assert not set(listed_movies(page_two)) & set(movies)
+
+
 def test_recommend_keeps_to_the_genre_asked_for(bot: BotProcess, person: Person):
     recs = person.say("/recommend comedy")
     movies = listed_movies(recs)

@@ -65,6 +65,10 @@ User = dict[str, Any]
 Message = dict[str, Any]
 log = logging.getLogger("e2e.botapi")
 log.setLevel(logging.DEBUG)  # a transcript of every call, in pytest's captured log
+COMMANDS_LIMIT = 100
+DESCRIPTION_LIMIT = 512
+SHORT_DESCRIPTION_LIMIT = 120
+"""Telegram's limits: commands per list, characters of the description and short one."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,12 @@ def make_user(user_id: int, first_name: str = "Tester", *, username: str | None 
     if username:
         user["username"] = username
     return user
+
+
+def make_group(chat_id: int, title: str = "Movie night") -> dict[str, Any]:
+    """A Telegram group ``Chat`` object (group ids are negative)."""
+    assert chat_id < 0, "group chat ids are negative"
+    return {"id": chat_id, "type": "group", "title": title}
 
 
 def buttons(message: Message) -> list[dict[str, Any]]:
@@ -154,7 +164,8 @@ class FakeBotApi:
         self._callbacks: dict[str, dict[str, Any]] = {}  # id -> query; "answered" once answered
         self._callback_ids = itertools.count(1)
         self._update_ids: dict[tuple[Any, ...], int] = {}
-        self._commands: list[dict[str, Any]] = []
+        self._commands: dict[str, list[dict[str, Any]]] = {}  # scope key -> commands
+        self._descriptions: dict[str, str] = {}  # "description", "short_description"
         self._failures: dict[str, list[ApiError]] = {}
         self._closed = False
         self._stopped = threading.Event()  # cuts injected delays short at stop()
@@ -210,6 +221,16 @@ class FakeBotApi:
             update_id = self._queue({"message": message})
             self._update_ids[("message", chat["id"], message["message_id"])] = update_id
             log.debug("%s says %r in chat %s", user["id"], text, chat["id"])
+            return message
+
+    def reply_text(self, user: User, replied: Message, text: str) -> Message:
+        """Queue a text message from ``user`` replying to ``replied`` (in its chat)."""
+        with self._cond:
+            chat = replied["chat"]
+            reply = {k: v for k, v in replied.items() if k != "reply_to_message"}
+            message = self._new_message(chat["id"], user, text=text, reply_to_message=reply)
+            update_id = self._queue({"message": message})
+            self._update_ids[("message", chat["id"], message["message_id"])] = update_id
             return message
 
     def press(self, user: User, message: Message, data: str) -> str:
@@ -432,9 +453,33 @@ class FakeBotApi:
 
     @property
     def commands(self) -> list[dict[str, Any]]:
-        """The command list the bot registered with setMyCommands."""
+        """The command list the bot registered with setMyCommands for the default scope."""
+        return self.commands_in("default")
+
+    def commands_in(self, scope: str) -> list[dict[str, Any]]:
+        """The command list registered for one scope: "default", "all_private_chats",
+        "chat:<chat_id>", "chat_administrators:<chat_id>", "chat_member:<chat_id>:<user_id>"
+        (with "/<language_code>" appended when the bot gave one)."""
+        with self._cond:
+            return list(self._commands.get(scope, []))
+
+    @property
+    def command_scopes(self) -> list[str]:
+        """Every scope that has a command list, in the order first registered."""
         with self._cond:
             return list(self._commands)
+
+    @property
+    def description(self) -> str:
+        """What setMyDescription set ("" before)."""
+        with self._cond:
+            return self._descriptions.get("description", "")
+
+    @property
+    def short_description(self) -> str:
+        """What setMyShortDescription set ("" before)."""
+        with self._cond:
+            return self._descriptions.get("short_description", "")
 
     # ---- the Bot API -----------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
@@ -543,11 +588,49 @@ class FakeBotApi:
         return True
 
     def _set_my_commands(self, params: dict, files: dict) -> bool:
-        self._commands = list(params.get("commands") or [])
+        commands = list(params.get("commands") or [])
+        if len(commands) > COMMANDS_LIMIT:
+            raise ApiError(400, "Bad Request: too many commands specified")
+        self._commands[self._scope_key(params)] = commands
         return True
 
     def _get_my_commands(self, params: dict, files: dict) -> list[dict[str, Any]]:
-        return list(self._commands)
+        return list(self._commands.get(self._scope_key(params), []))
+
+    def _delete_my_commands(self, params: dict, files: dict) -> bool:
+        self._commands.pop(self._scope_key(params), None)
+        return True
+
+    def _scope_key(self, params: dict) -> str:
+        """Telegram keeps one command list per scope and language; a chat scope names a chat
+        the bot has met, else "chat not found" (an admin who never opened the chat)."""
+        scope = params.get("scope") or {"type": "default"}
+        kind = scope.get("type")
+        if kind in ("default", "all_private_chats", "all_group_chats", "all_chat_administrators"):
+            key = kind
+        elif kind in ("chat", "chat_administrators", "chat_member"):
+            if scope.get("chat_id") not in self._chats:
+                raise ApiError(400, "Bad Request: chat not found")
+            key = f"{kind}:{scope['chat_id']}"
+            if kind == "chat_member":
+                key += f":{scope.get('user_id')}"
+        else:
+            raise ApiError(400, f"Bad Request: unsupported bot command scope type {kind!r}")
+        language = params.get("language_code")
+        return f"{key}/{language}" if language else key
+
+    def _set_description(self, params: dict, files: dict, name: str, limit: int) -> bool:
+        text = str(params.get(name) or "")
+        if len(text) > limit:
+            raise ApiError(400, f"Bad Request: {name} is too long")
+        self._descriptions[name] = text
+        return True
+
+    def _set_my_description(self, params: dict, files: dict) -> bool:
+        return self._set_description(params, files, "description", DESCRIPTION_LIMIT)
+
+    def _set_my_short_description(self, params: dict, files: dict) -> bool:
+        return self._set_description(params, files, "short_description", SHORT_DESCRIPTION_LIMIT)
 
     def _send_message(self, params: dict, files: dict) -> Message:
         text = plain_text(str(params.get("text") or ""), params.get("parse_mode"))
@@ -557,7 +640,11 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message is too long")
         chat_id = self._known_chat(params)
         markup = check_markup(params.get("reply_markup"))
-        return self._copy(self._new_message(chat_id, self.bot_user, text=text, reply_markup=markup))
+        replied = self._replied(chat_id, params)
+        message = self._new_message(
+            chat_id, self.bot_user, text=text, reply_markup=markup, reply_to_message=replied
+        )
+        return self._copy(message)
 
     def _send_photo(self, params: dict, files: dict) -> Message:
         chat_id = self._known_chat(params)
@@ -582,6 +669,26 @@ class FakeBotApi:
         ]
         if markup:
             message["reply_markup"] = markup
+        return self._copy(message)
+
+    def _send_document(self, params: dict, files: dict) -> Message:
+        """A file upload (multipart): its bytes are in the call's ``files["document"]``, its
+        name in the message's ``document.file_name``."""
+        chat_id = self._known_chat(params)
+        document = files.get("document")
+        if not document:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        caption = plain_text(str(params.get("caption") or ""), params.get("parse_mode"))
+        if len(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        message = self._new_message(chat_id, self.bot_user, caption=caption or None)
+        unique = f"document{chat_id}_{message['message_id']}"
+        message["document"] = {
+            "file_id": unique,
+            "file_unique_id": unique,
+            "file_name": str(params.get("document_file_name") or "document"),
+            "file_size": len(document),
+        }
         return self._copy(message)
 
     def _edit_text(self, params: dict, files: dict) -> Message:
@@ -645,6 +752,20 @@ class FakeBotApi:
         self._messages[(chat_id, message_id)] = message
         return message
 
+    def _replied(self, chat_id: int, params: dict) -> Message | None:
+        """The message a send replies to (Telegram nests it, without its own reply), or None.
+
+        A missing one is refused unless ``allow_sending_without_reply``, as Telegram does."""
+        reply = params.get("reply_parameters") or {}
+        if not isinstance(reply, dict) or "message_id" not in reply:
+            return None
+        replied = self._messages.get((reply.get("chat_id", chat_id), reply["message_id"]))
+        if replied is None:
+            if reply.get("allow_sending_without_reply"):
+                return None
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        return {k: v for k, v in replied.items() if k != "reply_to_message"}
+
     def _known_chat(self, params: dict) -> int:
         chat_id = params.get("chat_id")
         if chat_id not in self._chats:
@@ -681,17 +802,20 @@ _METHODS: dict[str, Callable[[FakeBotApi, dict, dict], Any]] = {
     "logOut": FakeBotApi._true,
     "sendChatAction": FakeBotApi._true,
     "setMyCommands": FakeBotApi._set_my_commands,
-    "deleteMyCommands": FakeBotApi._true,
+    "deleteMyCommands": FakeBotApi._delete_my_commands,
     "getMyCommands": FakeBotApi._get_my_commands,
+    "setMyDescription": FakeBotApi._set_my_description,
+    "setMyShortDescription": FakeBotApi._set_my_short_description,
     "sendMessage": FakeBotApi._send_message,
     "sendPhoto": FakeBotApi._send_photo,
+    "sendDocument": FakeBotApi._send_document,
     "editMessageText": FakeBotApi._edit_text,
     "editMessageReplyMarkup": FakeBotApi._edit_markup,
     "answerCallbackQuery": FakeBotApi._answer_callback,
     "deleteMessage": FakeBotApi._delete_message,
 }
 MESSAGE_METHODS = frozenset(
-    {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
+    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
 )
 
 

@@ -176,13 +176,27 @@ class BotProcess:
 
 
 class Person:
-    """Someone chatting with the bot in a private chat, one step at a time."""
+    """Someone chatting with the bot, one step at a time: in a private chat, or in the group
+    ``chat`` (a Person made by ``in_group``)."""
 
-    def __init__(self, api: FakeBotApi, user_id: int, name: str = "Tester") -> None:
+    def __init__(
+        self,
+        api: FakeBotApi,
+        user_id: int,
+        name: str = "Tester",
+        chat: dict[str, Any] | None = None,
+    ) -> None:
         self.api = api
         self.user = make_user(user_id, name)
         self.id = user_id
+        self.chat = chat
+        self.chat_id = chat["id"] if chat else user_id
+        """Where this person talks and the bot's replies are looked for."""
         self.answers: list[Call] = []
+
+    def in_group(self, chat: dict[str, Any]) -> Person:
+        """The same person, talking in the group ``chat``."""
+        return Person(self.api, self.id, self.user["first_name"], chat)
 
     def say(self, text: str, timeout: float = 20.0) -> Message:
         """Send a message; returns the bot's first reply."""
@@ -191,16 +205,16 @@ class Person:
     def say_all(self, text: str, count: int, timeout: float = 20.0) -> list[Message]:
         """Send a message; returns the bot's first ``count`` messages in reply (sent after
         the bot received it, so a message trailing an earlier press is not taken for one)."""
-        sent = self.api.send_text(self.user, text)
+        sent = self.api.send_text(self.user, text, chat=self.chat)
         mark = self.api.wait_delivered(message=sent, timeout=timeout).index
         replies: list[Message] = []
         for _ in range(count):
             call = self.api.wait_for(
-                lambda c: c.ok and c.method == "sendMessage" and c.chat_id == self.id,
+                lambda c: c.ok and c.method == "sendMessage" and c.chat_id == self.chat_id,
                 timeout=timeout,
                 since=mark,
             )
-            replies.append(self.api.message(self.id, call.result["message_id"]) or call.result)
+            replies.append(self.api.message(self.chat_id, call.result["message_id"]) or call.result)
             mark = call.index + 1
         return replies
 
@@ -209,12 +223,12 @@ class Person:
         that trails a button press), so that the next ``say`` does not mistake it for
         its reply."""
         call = self.api.wait_for(
-            lambda c: c.ok and c.method == "sendMessage" and c.chat_id == self.id,
+            lambda c: c.ok and c.method == "sendMessage" and c.chat_id == self.chat_id,
             lambda c: contains in c.result.get("text", ""),
             timeout,
             since=since,
         )
-        return self.api.message(self.id, call.result["message_id"]) or call.result
+        return self.api.message(self.chat_id, call.result["message_id"]) or call.result
 
     def tap(self, message: Message, prefix: str, timeout: float = 20.0) -> Message:
         """Press the button starting with ``prefix``; returns the message the bot then shows."""
@@ -234,7 +248,7 @@ class Person:
         mark = self.api.mark()
         answer = self.press_only(message, data, timeout)
         edited = self.api.wait_for(
-            lambda c: c.ok and c.method in EDIT_METHODS and c.chat_id == self.id,
+            lambda c: c.ok and c.method in EDIT_METHODS and c.chat_id == self.chat_id,
             lambda c: c.params.get("message_id") == message["message_id"],
             timeout=timeout,
             since=mark,

@@ -69,8 +69,13 @@ class FakeBot:
     def __init__(self) -> None:
         self.sent: list[tuple[int, str, Any]] = []
 
-    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> None:
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message:
         self.sent.append((chat_id, text, kwargs.get("reply_markup")))
+        chat = Chat(chat_id, Chat.GROUP if chat_id < 0 else Chat.PRIVATE)
+        markup = kwargs.get("reply_markup")
+        return Message(
+            100 + len(self.sent), datetime.now(UTC), chat, text=text, reply_markup=markup
+        )
 
 
 @pytest.fixture
@@ -84,10 +89,11 @@ def press(storage: Storage, holder: ModelHolder):
         chat_id: int | None = None,
         edit_error=None,
         answer_error=None,
+        markup=None,
     ):
         user = User(user_id, "Tester", is_bot=False)
         chat = Chat(chat_id or user_id, Chat.PRIVATE if chat_id is None else Chat.GROUP)
-        message = Message(1, datetime.now(UTC), chat, text="a list")
+        message = Message(1, datetime.now(UTC), chat, text="a list", reply_markup=markup)
         query = FakeQuery(data, user, message, edit_error=edit_error, answer_error=answer_error)
         bot = FakeBot()
         context = SimpleNamespace(storage=storage, holder=holder, bot=bot)

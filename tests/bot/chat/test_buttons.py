@@ -16,11 +16,31 @@ def labels(markup) -> list[str]:
 
 
 async def test_rating_is_stored_for_the_presser_and_the_list_shows_it(press, storage) -> None:
-    query, _ = await press("v1|r|2|9|p0", user_id=42, chat_id=-1001)  # pressed in a group
+    query, _ = await press("v1|r|2|9|p0", user_id=42)
     assert [(r.movie_id, r.rating) for r in await storage.ratings_of(42)] == [(2, 4.5)]
     assert query.answer_text == f"Saved: {title(2)} ★4.5"
     text, markup = query.edits[0]
     assert "Rated: 1" in text and f"2. {title(2)} ★4.5" in labels(markup)
+
+
+async def test_a_press_on_someone_elses_group_message_gets_a_copy_instead_of_an_edit(
+    press, storage
+) -> None:
+    # Message 1 in the group answered person 7; person 42 presses a rating on it.
+    await storage.own_message(-1001, 1, 7)
+    query, bot = await press("v1|r|2|9|p0", user_id=42, chat_id=-1001)
+    assert [(r.movie_id, r.rating) for r in await storage.ratings_of(42)] == [(2, 4.5)]
+    assert await storage.ratings_of(7) == []
+    assert query.edits == []
+    ((chat_id, text, _),) = bot.sent
+    assert chat_id == -1001 and text.startswith("<b>For Tester</b>")
+    assert await storage.message_owner(-1001, 101) == 42
+
+
+async def test_the_owner_of_a_group_message_edits_it(press, storage) -> None:
+    await storage.own_message(-1001, 1, 42)
+    query, bot = await press("v1|p1", user_id=42, chat_id=-1001)
+    assert len(query.edits) == 1 and bot.sent == []
 
 
 async def test_a_saved_rating_whose_answer_fails_is_not_reported_as_a_failure(
@@ -37,6 +57,16 @@ async def test_every_press_is_answered_before_the_message_changes(press) -> None
     for data in ("v1|p1", "v1|m|3|p0", "v1|r|3|8|p0", "v1|n|4|p0", "v1|g", "v1|R", "v1|w0"):
         query, _ = await press(data)
         assert query.events[0][0] == "answer" and len(query.edits) == 1, data
+
+
+async def test_refresh_with_the_same_list_says_nothing_new(press) -> None:
+    first, _ = await press("v1|R")
+    assert first.answer_text is None
+    ((_, markup),) = first.edits
+
+    again, _ = await press("v1|R", markup=markup)  # the message shows that list already
+    assert again.answer_text == texts.NOTHING_NEW
+    assert [kind for kind, _ in again.events][0] == "answer"
 
 
 @pytest.mark.parametrize(

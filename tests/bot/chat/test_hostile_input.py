@@ -42,7 +42,7 @@ FUZZ = settings(
 )
 
 SURROGATE = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=())
-GRAMMAR = st.sampled_from([*"v1|prmnilxugfywhkRs0123456789-+ .", "\x00", "é", "٣", "۵"])
+GRAMMAR = st.sampled_from([*"v1|prmnilxugfywhkRsSPG0123456789-+ .", "\x00", "é", "٣", "۵"])
 """The codec's own alphabet, plus a NUL and digits that `\\d` and int() accept."""
 CHAR = st.one_of(st.characters(exclude_categories=()), SURROGATE, GRAMMAR)
 ANY_TEXT = st.text(CHAR, max_size=80)
@@ -61,7 +61,11 @@ REAL = [
         cb.Recs(None),
         cb.Recs("Comedy"),
         cb.Search("movie 1"),
+        cb.Search("movie", 2),
+        cb.PopularIn("Comedy", 1),
+        cb.PickGenreToRate(),
         cb.OpenCard(5, cb.Popular(1)),
+        cb.OpenCard(5, cb.PopularIn("Drama", 0)),
         cb.Rate(6, 7, cb.Search("movie")),
         cb.NotSeen(8, cb.Popular(0)),
         cb.NotInterested(9, cb.Recs("Drama")),

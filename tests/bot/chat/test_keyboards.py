@@ -113,3 +113,24 @@ def test_a_catalogue_with_very_many_genres_still_fits_telegrams_limits() -> None
     assert_within_telegram_limits(markup)
     assert buttons(markup)[-1].text == texts.BUTTON_ALL_GENRES
     assert len(texts.unknown_genre("x" * 100, many * 3)) <= texts.MAX_MESSAGE
+
+
+def test_genres_to_rate_lead_to_each_genres_popular_list_and_back() -> None:
+    markup = keyboards.genres_to_rate(GENRES)
+    parsed = [cb.parse(b.callback_data) for b in buttons(markup)]
+    assert parsed == [cb.PopularIn(g, 0) for g in GENRES] + [cb.Popular(0)]
+    assert buttons(markup)[-1].text == texts.BUTTON_BACK
+    assert_within_telegram_limits(markup)
+    assert_within_telegram_limits(keyboards.genres_to_rate(GENRES * 10))
+
+
+def test_movie_list_puts_its_footer_in_a_row_after_the_page_buttons() -> None:
+    entries = [(1, 100, "Movie (2000)", None)]
+    footer = [(texts.BUTTON_RATE_BY_GENRE, cb.PickGenreToRate())]
+    markup = keyboards.movie_list(entries, cb.Popular(0), None, cb.Popular(1), footer=footer)
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [
+        ["1. Movie (2000)"],
+        ["Next »"],
+        ["Rate by genre"],
+    ]
+    assert cb.parse(markup.inline_keyboard[-1][0].callback_data) == cb.PickGenreToRate()

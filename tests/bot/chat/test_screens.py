@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from bot.chat import callbacks as cb
-from bot.chat import screens
+from bot.chat import screens, texts
 from bot.training.model_holder import ModelHolder
 from recsys.popularity import PopularityRecommender
 from tests.support.catalogue import title
@@ -20,9 +20,65 @@ async def test_popular_pages_number_the_50_most_rated_movies(storage) -> None:
     first = await screens.popular(storage, 42, 0)
     last = await screens.popular(storage, 42, 4)
     assert labels(first)[:2] == [f"1. {title(1)}", f"2. {title(2)}"]
-    assert labels(first)[-1] == "Next »"
-    assert labels(last)[9] == f"50. {title(50)}" and labels(last)[-1] == "« Prev"
+    assert labels(first)[-2:] == ["Next »", "Rate by genre"]
+    assert labels(last)[9] == f"50. {title(50)}" and labels(last)[-2:] == [
+        "« Prev",
+        "Rate by genre",
+    ]
     assert "page 5/5" in last.text
+
+
+async def test_the_popular_list_offers_rating_by_genre(storage) -> None:
+    screen = await screens.popular(storage, 42, 0)
+    offer = screen.markup.inline_keyboard[-1]
+    assert [(b.text, cb.parse(b.callback_data)) for b in offer] == [
+        ("Rate by genre", cb.PickGenreToRate())
+    ]
+
+
+def test_rating_by_genre_offers_the_models_genres(holder) -> None:
+    screen = screens.genres_to_rate(holder)
+    assert labels(screen) == ["Comedy", "Drama", "Sci-Fi", "« Back"]
+    assert cb.parse(screen.markup.inline_keyboard[0][0].callback_data) == cb.PopularIn("Comedy", 0)
+
+
+async def test_a_genre_page_lists_its_most_rated_movies_to_rate(storage, holder) -> None:
+    await storage.record_rating(42, 3, 4.0)  # comedies are movies 3, 6, 9, ... (i % 3 == 0)
+    await storage.mark(42, 6, "not_seen")
+    screen = await screens.popular_in(storage, holder, 42, "Comedy", 0)
+    assert labels(screen)[:3] == [f"1. {title(3)} ★4", f"2. {title(9)}", f"3. {title(12)}"]
+    assert "<b>Popular in Comedy</b> (page 1/2)" in screen.text  # 19 comedies left
+    assert "Rated: 1. Rate 4 more for personal picks." in screen.text
+    rows = screen.markup.inline_keyboard
+    assert cb.parse(rows[0][0].callback_data) == cb.OpenCard(3, cb.PopularIn("Comedy", 0))
+    assert [cb.parse(b.callback_data) for b in rows[-2] + rows[-1]] == [
+        cb.PopularIn("Comedy", 1),
+        cb.PickGenreToRate(),
+    ]
+
+
+async def test_a_genre_page_past_the_end_shows_the_last_one(storage, holder) -> None:
+    screen = await screens.view(storage, holder, 42, cb.PopularIn("Comedy", 4))
+    assert "(page 2/2)" in screen.text and labels(screen)[0] == f"11. {title(33)}"
+    assert labels(screen)[-2:] == ["« Prev", "« Genres"]
+
+
+async def test_a_genre_is_matched_loosely_and_an_unknown_one_offers_the_genres(
+    storage, holder
+) -> None:
+    loose = await screens.popular_in(storage, holder, 42, "sci fi", 0)
+    unknown = await screens.popular_in(storage, holder, 42, "Western", 0)
+    assert "Popular in Sci-Fi" in loose.text
+    assert unknown.text == texts.UNKNOWN_GENRE_TO_RATE
+    assert labels(unknown) == ["Comedy", "Drama", "Sci-Fi", "« Back"]
+
+
+async def test_a_genre_with_everything_rated_or_hidden_says_so(storage, holder) -> None:
+    for movie in range(3, 61, 3):
+        await storage.mark(42, movie, "not_interested")
+    screen = await screens.popular_in(storage, holder, 42, "Comedy", 0)
+    assert "every popular movie in Comedy" in screen.text
+    assert labels(screen) == ["« Genres"]
 
 
 async def test_my_ratings_clamp_a_page_that_no_longer_exists(storage) -> None:
@@ -42,6 +98,43 @@ async def test_search_results_open_cards_that_return_to_the_search(storage, hold
 async def test_search_without_matches_says_so(storage, holder) -> None:
     screen = await screens.search(storage, holder, 42, "zzzz")
     assert "No movie title contains" in screen.text and screen.markup is None
+
+
+async def test_search_says_how_many_match_and_pages_by_ten(storage, holder) -> None:
+    first = await screens.search(storage, holder, 42, "movie")
+    assert first.text.startswith("<b>60 movies match “movie”</b> (page 1/6)")
+    assert labels(first)[0] == f"1. {title(1)}" and labels(first)[-1] == "Next »"
+    assert cb.parse(first.markup.inline_keyboard[-1][0].callback_data) == cb.Search("movie", 1)
+
+
+async def test_a_search_page_numbers_on_and_its_cards_come_back_to_it(storage, holder) -> None:
+    screen = await screens.view(storage, holder, 42, cb.Search("movie", 2))
+    rows = screen.markup.inline_keyboard
+    assert "(page 3/6)" in screen.text and labels(screen)[0] == f"21. {title(21)}"
+    assert cb.parse(rows[0][0].callback_data) == cb.OpenCard(21, cb.Search("movie", 2))
+    assert [cb.parse(b.callback_data) for b in rows[-1]] == [
+        cb.Search("movie", 1),
+        cb.Search("movie", 3),
+    ]
+
+
+async def test_the_last_search_page_has_no_next_and_later_pages_show_it(storage, holder) -> None:
+    last = await screens.search(storage, holder, 42, "movie", 5)
+    past = await screens.search(storage, holder, 42, "movie", 9)
+    assert labels(last)[-1] == "« Prev" and labels(last)[0] == f"51. {title(51)}"
+    assert (past.text, labels(past)) == (last.text, labels(last))
+
+
+async def test_one_page_of_results_has_no_page_buttons(storage, holder) -> None:
+    screen = await screens.search(storage, holder, 42, "movie 17")
+    assert screen.text.startswith("<b>1 movie matches “movie 17”</b>\n")
+    assert labels(screen) == [f"1. {title(17)}"]
+
+
+async def test_a_search_with_a_typo_says_the_titles_are_only_close(storage, holder) -> None:
+    screen = await screens.search(storage, holder, 42, "moive 17")
+    assert screen.text.startswith("No exact match for “moive 17”; <b>closest titles</b>:")
+    assert labels(screen)[0] == f"1. {title(17)}"
 
 
 async def test_recommendations_skip_rated_movies_and_keep_the_genre(storage, holder) -> None:

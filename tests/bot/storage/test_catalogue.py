@@ -27,6 +27,19 @@ async def test_popular_movies_follow_new_ratings(storage: Storage) -> None:
     assert [(m.movie_id, m.n_ratings, m.mean_rating) for m in popular] == [(4, 4, 5.0)]
 
 
+async def test_popular_movies_of_a_genre_keep_to_that_genre(storage: Storage) -> None:
+    sci_fi = await storage.popular_movies(10, "Sci-Fi")
+    animation = await storage.popular_movies(10, "Animation")
+
+    assert [m.movie_id for m in sci_fi] == [2, 3]  # both Matrix films, three ratings each
+    assert [m.movie_id for m in animation] == [1]  # Toy Story; The Animatrix has no ratings
+
+
+@pytest.mark.parametrize("genre", ["Fi", "sci-fi", "Action|Sci-Fi", "%", ""])
+async def test_a_genre_matches_only_by_its_whole_name(storage: Storage, genre: str) -> None:
+    assert await storage.popular_movies(10, genre) == []
+
+
 async def test_a_movie_carries_its_catalogue_data(storage: Storage) -> None:
     movie = await storage.movie(2)
 

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from bot.storage import ImportResult, Storage
+from bot.storage import movielens as movielens_module
+from tests.support.data import write_subset
 
 pytestmark = pytest.mark.realdata
 
@@ -87,3 +89,96 @@ async def test_search_finds_the_famous_titles_first(
         found = await store.search_movies(query)
 
     assert found[0].movie_id == movie_id
+
+
+async def test_movies_carry_their_imdb_and_tmdb_ids_from_links_csv(imported: Path) -> None:
+    async with await Storage.open(imported) as store:
+        movies = await store.movies([1, 2571, 791])
+
+    assert (movies[1].imdb_id, movies[1].tmdb_id) == (114709, 862)  # "0114709", "862"
+    assert (movies[2571].imdb_id, movies[2571].tmdb_id) == (133093, 603)
+    assert (movies[791].imdb_id, movies[791].tmdb_id) == (113610, None)  # no TMDb id
+
+
+async def test_every_link_of_links_csv_is_imported(
+    imported: Path, real_movielens_dir: Path
+) -> None:
+    links = pd.read_csv(real_movielens_dir / "links.csv")
+    async with await Storage.open(imported) as store:
+        movies = await store.movies(links["movieId"].tolist())
+
+    assert sum(m.imdb_id is not None for m in movies.values()) == links["imdbId"].notna().sum()
+    assert sum(m.tmdb_id is not None for m in movies.values()) == links["tmdbId"].notna().sum()
+
+
+@pytest.fixture
+def without_links(real_movielens_dir: Path, tmp_path: Path) -> Path:
+    """A small MovieLens folder with no links.csv, as the bot imported before issue 11."""
+    folder = write_subset(real_movielens_dir, tmp_path / "no-links", n_movies=40, max_user=30)
+    assert not (folder / "links.csv").exists()
+    return folder
+
+
+async def test_a_catalogue_imported_without_links_gets_them_at_the_next_start(
+    tmp_path: Path, without_links: Path, real_movielens_dir: Path
+) -> None:
+    async with await Storage.open(tmp_path / "bot.db") as store:
+        await store.import_movielens(without_links)
+        assert (await store.movie(1)).imdb_id is None  # type: ignore[union-attr]
+        lines: list[str] = []
+
+        assert await store.ensure_movielens(real_movielens_dir, tmp_path, lines.append) is None
+        toy_story = await store.movie(1)
+        assert toy_story is not None and (toy_story.imdb_id, toy_story.tmdb_id) == (114709, 862)
+        assert "links: IMDb and TMDb ids for 40 movies" in " ".join(lines)
+
+
+async def test_links_come_from_the_cached_download_without_downloading(
+    tmp_path: Path,
+    without_links: Path,
+    real_movielens_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_download(*args: object, **kwargs: object) -> Path:
+        raise AssertionError("a database with a catalogue must not download anything")
+
+    monkeypatch.setattr(movielens_module, "download", no_download)
+    cached = movielens_module.cached_download(tmp_path / "data")
+    cached.mkdir(parents=True)
+    (cached / "links.csv").write_bytes((real_movielens_dir / "links.csv").read_bytes())
+    async with await Storage.open(tmp_path / "bot.db") as store:
+        await store.import_movielens(without_links)
+
+        await store.ensure_movielens(None, tmp_path / "data")
+        movie = await store.movie(1)
+
+    assert movie is not None and movie.imdb_id == 114709
+
+
+async def test_links_already_there_are_left_as_they_are(
+    tmp_path: Path, without_links: Path
+) -> None:
+    first, other = pd.read_csv(without_links / "movies.csv")["movieId"].head(2)
+    (without_links / "links.csv").write_text(f"movieId,imdbId,tmdbId\n{first},0114709,862\n")
+    async with await Storage.open(tmp_path / "bot.db") as store:
+        await store.import_movielens(without_links)
+        changed = f"movieId,imdbId,tmdbId\n{first},0000001,1\n{other},2,2\n"
+        (without_links / "links.csv").write_text(changed)
+
+        await store.ensure_movielens(without_links, tmp_path)
+        movies = await store.movies([first, other])
+
+    assert (movies[first].imdb_id, movies[first].tmdb_id) == (114709, 862)
+    assert movies[other].imdb_id is None
+
+
+async def test_a_malformed_links_file_imports_the_catalogue_without_links(
+    tmp_path: Path, without_links: Path
+) -> None:
+    (without_links / "links.csv").write_text("movieId,imdbId,tmdbId\n1,tt0114709,-3\nx,1,2\n")
+    async with await Storage.open(tmp_path / "bot.db") as store:
+        result = await store.import_movielens(without_links)
+        movie = await store.movie(1)
+
+    assert result.imported and movie is not None
+    assert (movie.imdb_id, movie.tmdb_id) == (None, None)

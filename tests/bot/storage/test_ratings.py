@@ -131,6 +131,30 @@ async def test_forgetting_someone_unknown_deletes_nothing(storage: Storage) -> N
     assert await storage.forget_person(ALICE) == 0
 
 
+async def test_a_person_id_is_the_user_id_of_the_training_snapshot(storage: Storage) -> None:
+    await storage.record_rating(ALICE, 2, 4.0)
+
+    person = await storage.person_id(ALICE)
+
+    snapshot = await storage.training_snapshot()
+    assert person is not None
+    assert snapshot[snapshot["userId"] == person]["movieId"].tolist() == [2]
+    assert await storage.person_id(BOB) is None
+
+
+async def test_existing_people_are_those_not_forgotten(storage: Storage) -> None:
+    await storage.record_rating(ALICE, 2, 4.0)
+    await storage.record_rating(BOB, 2, 3.0)
+    alice, bob = await storage.person_id(ALICE), await storage.person_id(BOB)
+    assert alice is not None and bob is not None
+    movielens = int((await storage.training_snapshot())["userId"].min())
+
+    await storage.forget_person(ALICE)
+
+    assert await storage.existing_people([alice, bob, movielens, 10**9]) == {bob, movielens}
+    assert await storage.existing_people([]) == set()
+
+
 async def test_counts_separate_bot_ratings_by_day_week_and_model_run(
     tmp_path, small_movielens
 ) -> None:

@@ -21,7 +21,7 @@ from tests.e2e.retraining.helpers import (
     timed,
     wait_text,
 )
-from tests.support.botapi import FakeBotApi
+from tests.support.botapi import FakeBotApi, make_user
 from tests.support.harness import BotProcess, Person
 from tests.support.training import FAST
 
@@ -42,7 +42,10 @@ def bot(
 ) -> Iterator[BotProcess]:
     env = {"TRAIN_CONFIG": json.dumps(RETRAINING), "RETRAIN_MARGIN": "1"}
     workdir = tmp_path_factory.mktemp("admin-e2e") / "bot"
+    # The admin opened the chat before this start: Telegram sets a chat's menu only then.
+    opened = api.send_text(make_user(ADMIN, "Boss"), "/help")
     process = start_bot(api, template, workdir, movielens_sample, ADMIN, env)
+    api.wait_message(ADMIN, since=api.wait_delivered(message=opened, timeout=30).index)
     yield process
     process.stop()
 
@@ -62,6 +65,20 @@ def test_non_admins_are_refused_and_nothing_changes(api: FakeBotApi, bot: BotPro
     assert not api.calls("sendPhoto", since=mark)
 
 
+def test_admin_commands_are_in_the_admins_menu_only(api: FakeBotApi, bot: BotProcess) -> None:
+    admin_only = {name for name, _ in admin_texts.ADMIN_COMMANDS}
+
+    everyone = {c["command"] for c in api.commands}
+    boss = {c["command"] for c in api.commands_in(f"chat:{ADMIN}")}
+
+    assert admin_only <= boss and everyone == boss - admin_only
+    assert "start" in everyone and not everyone & admin_only
+    assert (api.description, api.short_description) == (
+        admin_texts.BOT_DESCRIPTION,
+        admin_texts.BOT_SHORT_DESCRIPTION,
+    )
+
+
 def test_admin_model_and_stats(api: FakeBotApi, bot: BotProcess) -> None:
     boss = Person(api, ADMIN, "Boss")
     version = os.readlink(bot.models / "current")
@@ -77,7 +94,7 @@ def test_admin_model_and_stats(api: FakeBotApi, bot: BotProcess) -> None:
     assert photo.files["photo"].startswith(b"\x89PNG")
 
 
-def test_retrain_swaps_the_model_while_the_bot_keeps_answering_and_rollback_undoes_it(
+def test_retrain_swaps_the_model_while_the_bot_keeps_answering_and_rollback_goes_both_ways(
     api: FakeBotApi, bot: BotProcess
 ) -> None:
     person, boss = Person(api, 700_200, "Ann"), Person(api, ADMIN, "Boss")
@@ -110,9 +127,15 @@ def test_retrain_swaps_the_model_while_the_bot_keeps_answering_and_rollback_undo
     assert after != before
     assert run_rows(bot.database)[-1][:2] == (f"admin:{ADMIN}", "succeeded")
 
-    assert old in boss.say("/rollback")["text"]
+    back = boss.say("/rollback")["text"]
+    assert back.startswith(f"↩️ Rolled back to the older model {old} (trained ")
     assert os.readlink(bot.models / "current") == old
     assert recommended(person) == before
+
+    forward = boss.say("/rollback")["text"]
+    assert forward.startswith(f"↪️ Switched to the newer model {new} (trained ")
+    assert os.readlink(bot.models / "current") == new
+    assert recommended(person) == after
 
 
 def test_stopping_the_bot_during_a_run_is_prompt_and_records_it(
