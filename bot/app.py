@@ -17,9 +17,9 @@ import signal
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.chat import admin, admin_texts, handlers, jobs, texts
 from bot.chat.context import CONTEXT_TYPES, BotApplication, Resources
@@ -58,6 +58,8 @@ def build_application(settings: Settings) -> BotApplication:
         .read_timeout(READ_TIMEOUT_S)
         .write_timeout(READ_TIMEOUT_S)
         .updater(None)
+        # Cards link IMDb and TMDb; a preview of either would bury the rating buttons.
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)

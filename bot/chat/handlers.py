@@ -125,7 +125,8 @@ async def private_only(context: BotContext, message: Message) -> bool:
 
 async def linked_card(context: BotContext, message: Message, user: User) -> bool:
     """`/start rate_<movieId>` (a t.me/<bot>?start=rate_<movieId> link): that movie's rating
-    card. True when the link was one (an unknown movie is said so); False for a plain /start."""
+    card. True when it was shown; False for a plain /start, and for an unknown movie (said
+    so: the welcome follows)."""
     link = DEEP_LINK.fullmatch(context.args[0]) if context.args else None
     if link is None:
         return False

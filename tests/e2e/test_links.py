@@ -54,3 +54,5 @@ def test_a_card_links_the_movie_on_imdb_and_tmdb(
     assert f'<a href="https://www.themoviedb.org/movie/{tmdb}">TMDb</a>' in sent["text"]
     assert "IMDb · TMDb" in card["text"]
     assert "links: IMDb and TMDb ids for" in bot.log()
+    # No preview of either site under the card: it would push the rating buttons down.
+    assert sent["link_preview_options"] == {"is_disabled": True}

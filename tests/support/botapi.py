@@ -672,8 +672,8 @@ class FakeBotApi:
         return self._copy(message)
 
     def _send_document(self, params: dict, files: dict) -> Message:
-        """A file upload (multipart): its bytes are in the call's ``files["document"]``, its
-        name in the message's ``document.file_name``."""
+        """A file upload (multipart): its bytes are in the call's ``files["document"]``. The
+        message's ``document.file_name`` is a placeholder: parse_body keeps no file names."""
         chat_id = self._known_chat(params)
         document = files.get("document")
         if not document:
@@ -686,7 +686,7 @@ class FakeBotApi:
         message["document"] = {
             "file_id": unique,
             "file_unique_id": unique,
-            "file_name": str(params.get("document_file_name") or "document"),
+            "file_name": "document",
             "file_size": len(document),
         }
         return self._copy(message)
