@@ -211,12 +211,12 @@ class Chat:
 
 def _is_sorry(call: Call) -> bool:
     if call.method == "answerCallbackQuery":
-        return call.params.get("text") == texts.ERROR
-    return call.method == "sendMessage" and (call.result or {}).get("text") == texts.ERROR
+        return call.params.get("text") == texts.current().error
+    return call.method == "sendMessage" and (call.result or {}).get("text") == texts.current().error
 
 
 def _is_offer(message: Message) -> bool:
-    return str(message.get("text", "")).startswith(texts.OFFER_RECS[:20])
+    return str(message.get("text", "")).startswith(texts.offer_recs()[:20])
 
 
 def _is_screen(message: Message) -> bool:
@@ -406,12 +406,12 @@ def summarise(name: str, api: FakeBotApi, chats: list[Chat], wall: float, log_te
         for c in calls
         if c.method == "answerCallbackQuery"
         and (c.fault is None or c.fault.startswith("delay"))
-        and c.params.get("text") != texts.ERROR
+        and c.params.get("text") != texts.current().error
     )
     replies = Counter(
         (c.chat_id, c.result["text"])
         for c in calls
-        if c.ok and c.method == "sendMessage" and c.result.get("text") != texts.ERROR
+        if c.ok and c.method == "sendMessage" and c.result.get("text") != texts.current().error
     )
     result.duplicate_answers = sum(n - 1 for n in answers.values() if n > 1)
     result.duplicate_replies = sum(n - 1 for n in replies.values() if n > 1)

@@ -21,7 +21,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, LinkPreviewOptions, U
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, Defaults
 
-from bot.chat import admin, admin_texts, handlers, jobs, texts
+from bot.chat import admin, admin_texts, handlers, jobs, language, texts
 from bot.chat.context import CONTEXT_TYPES, BotApplication, Resources
 from bot.chat.errors import on_error
 from bot.chat.intake import Intake
@@ -143,27 +143,39 @@ async def post_init(application: BotApplication) -> None:
 
 
 async def publish_menus(bot: Bot, admin_ids: Iterable[int]) -> None:
-    """The command menus and the bot's description, as Telegram shows them.
+    """The command menus and the bot's description, as Telegram shows them, in each language.
 
     Everyone gets the person commands (the default scope); each admin's private chat gets
-    them plus the admin commands (BotCommandScopeChat). All of it is best effort: the bot
-    works without a menu, and Telegram refuses an admin's scope ("chat not found") until that
-    admin has opened a chat with the bot, so each failure is one warning line.
+    them plus the admin commands (BotCommandScopeChat). English goes without a language code
+    (Telegram shows it to every app language without a list of its own); Russian and Spanish
+    go with theirs. All of it is best effort: the bot works without a menu, and Telegram
+    refuses an admin's scope ("chat not found") until that admin has opened a chat with the
+    bot, so each failure is one warning line.
     """
-    people = [BotCommand(name, about) for name, about in texts.COMMANDS]
-    admins = people + [BotCommand(name, about) for name, about in admin_texts.ADMIN_COMMANDS]
-    steps: list[tuple[str, Callable[[], Awaitable[bool]]]] = [
-        ("the command menu", partial(bot.set_my_commands, people)),
-        ("the description", partial(bot.set_my_description, admin_texts.BOT_DESCRIPTION)),
-        (
-            "the short description",
-            partial(bot.set_my_short_description, admin_texts.BOT_SHORT_DESCRIPTION),
-        ),
-    ]
+    steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+    admin_menus: list[tuple[str | None, list[BotCommand]]] = []
+    for code in language.LANGUAGES:
+        with language.using(code) as say:
+            people = [BotCommand(name, about) for name, about in texts.commands()]
+            admins = people + [BotCommand(name, about) for name, about in admin_texts.commands()]
+        tag = None if code == language.DEFAULT else code
+        shown = f" ({code})" if tag else ""
+        steps += [
+            (f"the command menu{shown}", partial(bot.set_my_commands, people, language_code=tag)),
+            (
+                f"the description{shown}",
+                partial(bot.set_my_description, say.description, language_code=tag),
+            ),
+            (
+                f"the short description{shown}",
+                partial(bot.set_my_short_description, say.short_description, language_code=tag),
+            ),
+        ]
+        admin_menus.append((tag, admins))
     steps += [
         (
             f"the admin command menu in chat {admin_id}",
-            partial(bot.set_my_commands, admins, scope=BotCommandScopeChat(admin_id)),
+            partial(_admin_menus, bot, admin_id, admin_menus),
         )
         for admin_id in sorted(admin_ids)
     ]
@@ -172,6 +184,14 @@ async def publish_menus(bot: Bot, admin_ids: Iterable[int]) -> None:
             await step()
         except TelegramError as err:
             log.warning("could not set %s: %s", what, err)
+
+
+async def _admin_menus(
+    bot: Bot, admin_id: int, menus: Iterable[tuple[str | None, list[BotCommand]]]
+) -> None:
+    """An admin's menu in each language; the first refusal ends it (the chat is the same)."""
+    for tag, commands in menus:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id), language_code=tag)
 
 
 async def post_shutdown(application: BotApplication) -> None:

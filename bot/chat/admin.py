@@ -11,12 +11,11 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from bot.chat import admin_texts as texts
-from bot.chat import plots
+from bot.chat import language, plots
 from bot.chat.context import BotApplication, BotContext
 from bot.chat.handlers import nobody
 from bot.chat.jobs import while_running
 from bot.chat.live_message import LiveMessage
-from bot.chat.texts import ADMIN_NEEDS_A_PERSON
 from bot.training.retrainer import RetrainBusy
 from bot.training.runs import run_curve
 from bot.training.schedule import describe, parse_schedule
@@ -44,12 +43,12 @@ async def retrain(update: Update, context: BotContext) -> None:
     message, user = admin
     retrainer = context.retrainer
     if retrainer.busy:
-        await message.reply_text(texts.ALREADY_RUNNING)
+        await message.reply_text(texts.current().already_running)
         return
-    live = LiveMessage(await message.reply_text(texts.STARTED, parse_mode=ParseMode.HTML))
+    live = LiveMessage(await message.reply_text(texts.current().started, parse_mode=ParseMode.HTML))
     run = retrainer.run(f"admin:{user.id}", live.update)
     report = await while_running(context.application, run)
-    await live.finish(texts.report(report) if report else texts.STOPPED)
+    await live.finish(texts.report(report) if report else texts.current().stopped)
 
 
 async def model(update: Update, context: BotContext) -> None:
@@ -58,7 +57,7 @@ async def model(update: Update, context: BotContext) -> None:
         return
     message = admin[0]
     if not context.holder.personal:
-        await message.reply_text(texts.NO_MODEL)
+        await message.reply_text(texts.current().no_model)
         return
     counts = await context.storage.counts()
     plan = describe(parse_schedule(context.settings.retrain_schedule))
@@ -128,7 +127,7 @@ async def stats(update: Update, context: BotContext) -> None:
     ]
     margin = context.settings.retrain_margin
     png = await asyncio.to_thread(plots.stats_png, curve, title, points, margin)
-    await message.reply_photo(png, caption=texts.STATS_CAPTION)
+    await message.reply_photo(png, caption=texts.current().stats_caption)
 
 
 async def _admin(update: Update, context: BotContext) -> tuple[Message, User] | None:
@@ -139,10 +138,10 @@ async def _admin(update: Update, context: BotContext) -> tuple[Message, User] | 
     if nobody(user, message):
         # An anonymous admin is every anonymous admin of every group: never an admin here.
         log.info("refused admin command from nobody in particular in chat %s", message.chat_id)
-        await message.reply_text(ADMIN_NEEDS_A_PERSON)
+        await message.reply_text(language.current().admin_needs_a_person)
         return None
     if user is None or user.id not in context.settings.admin_ids:
         log.info("refused admin command from user %s", user.id if user else None)
-        await message.reply_text(texts.REFUSAL)
+        await message.reply_text(texts.current().refusal)
         return None
     return message, user

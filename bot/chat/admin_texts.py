@@ -1,5 +1,7 @@
 """What admins read: progress, run reports, /model, /rollback and /stats. Telegram HTML, data
-escaped."""
+escaped. The words come from the current language's catalogue (`current()`: its `admin`);
+the reasons and schedules bot.training writes stay as it writes them (English).
+"""
 
 from __future__ import annotations
 
@@ -8,143 +10,151 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-REFUSAL = "Sorry, this command is only for the bot's admins."
-ALREADY_RUNNING = "A training run is already going; /stats shows how it ended."
-STARTED = "Retraining: starting…"
-STOPPED = "Retraining stopped: the bot is shutting down. The old model keeps serving."
-NO_MODEL = "No trained model yet: people get the popularity list."
-STATS_CAPTION = (
-    "Left: validation RMSE by epoch. Right: each run's held-out scores against the serving "
-    "model, the gate's margin and the popularity baseline."
-)
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("stats", "Admin: people, ratings and training runs, with a chart"),
-    ("model", "Admin: the serving model and its scores"),
-    ("retrain", "Admin: train a new model now"),
-    ("rollback", "Admin: switch back to the previous model"),
-)
-"""The admin commands as listed in each admin's command menu (after the person commands)."""
-BOT_DESCRIPTION = (
-    "I recommend movies you haven't seen yet.\n\n"
-    "Press Start, then rate a few movies you know from the most popular ones (or search by "
-    "title). I compare your taste with about a hundred thousand MovieLens ratings and send "
-    "you a personal top 10; every new rating sharpens the next list."
-)
-"""What Telegram shows in an empty chat before /start (setMyDescription, at most 512)."""
-BOT_SHORT_DESCRIPTION = "Movie recommendations from your ratings: rate a few, get a top 10."
-"""The bot's profile line and share text (setMyShortDescription, at most 120)."""
+from bot.chat import language
+from bot.chat.locales import AdminCatalogue
 
-_STAGES = {
-    "snapshot": "taking a snapshot of all ratings",
-    "training": "training",
-    "evaluating": "scoring the new and the current model on the held-out ratings",
-    "saving": "saving the new model",
-    "loading": "loading the new model",
-}
-_OUTCOMES = {
-    "succeeded": "✅ New model swapped in",
-    "rejected": "↩️ New model rejected; the old one keeps serving",
-    "failed": "❌ Training failed; the old model keeps serving",
-    "busy": "⏳ A training run is already going",
-}
+
+def current() -> AdminCatalogue:
+    """The admin texts of the update at hand (English outside one)."""
+    return language.current().admin
+
+
+def commands() -> tuple[tuple[str, str], ...]:
+    """The admin commands as listed in each admin's command menu (after the person commands)."""
+    about = current().commands
+    return (
+        ("stats", about.stats),
+        ("model", about.model),
+        ("retrain", about.retrain),
+        ("rollback", about.rollback),
+    )
+
+
+def _stage(name: str) -> str:
+    stages = current().stages
+    match name:
+        case "snapshot":
+            return stages.snapshot
+        case "training":
+            return stages.training
+        case "evaluating":
+            return stages.evaluating
+        case "saving":
+            return stages.saving
+        case "loading":
+            return stages.loading
+    return stages.starting
+
+
+def _outcome(status: str) -> str:
+    outcomes = current().outcomes
+    match status:
+        case "succeeded":
+            return outcomes.succeeded
+        case "rejected":
+            return outcomes.rejected
+        case "failed":
+            return outcomes.failed
+        case "busy":
+            return outcomes.busy
+    return escape(status)
 
 
 def progress(state: Mapping[str, Any]) -> str:
     """The live /retrain message from the latest worker events (see bot.training.worker_child)."""
-    lines = [f"<b>Retraining</b>: {escape(_STAGES.get(state.get('stage', ''), 'starting'))}…"]
+    say = current()
+    lines = [say.progress.format(stage=escape(_stage(state.get("stage", ""))))]
     if "n_ratings" in state:
-        lines.append(
-            f"Data: {state['n_ratings']:,} ratings, {state['n_users']:,} people, "
-            f"{state['n_movies']:,} movies ({state['n_holdout']:,} held out)"
-        )
+        counts = ("n_ratings", "n_users", "n_movies", "n_holdout")
+        lines.append(say.progress_data.format(**{name: state[name] for name in counts}))
     if "epoch" in state:
         total = f"/{state['epochs']}" if state.get("epochs") else ""
         rmse = state.get("val_rmse")
-        shown = f", validation RMSE {rmse:.4f}" if rmse is not None else ""
-        lines.append(f"Epoch {state['epoch']}{total}{shown}")
+        shown = say.progress_rmse.format(rmse=rmse) if rmse is not None else ""
+        lines.append(say.progress_epoch.format(epoch=state["epoch"], total=total, rmse=shown))
     return "\n".join(lines)
 
 
 def report(run: Any) -> str:
     """The final /retrain message: outcome, reason, old vs new on the same held-out ratings."""
-    lines = [f"<b>{_OUTCOMES.get(run.status, escape(run.status))}</b>"]
+    say = current()
+    lines = [f"<b>{_outcome(run.status)}</b>"]
     if run.run_id is not None:
-        lines[0] += f" (run {run.run_id}, {run.seconds:.0f} s)"
+        lines[0] += say.report_run.format(run_id=run.run_id, seconds=run.seconds)
     lines.append(escape(run.reason))
     if run.new:
-        lines.append(_table({"new": run.new, "current": run.current, "popular": run.popularity}))
+        columns = say.columns
+        rows = {columns.new: run.new, columns.current: run.current}
+        lines.append(_table({**rows, columns.popular: run.popularity}))
     if run.version and run.status == "succeeded":
-        lines.append(f"Now serving <code>{escape(run.version)}</code>")
+        lines.append(say.report_serving.format(version=escape(run.version)))
     return "\n".join(lines)
 
 
 def model(info: Any, since: int, schedule: str) -> str:
     """/model: the serving model and how it compares with the popularity baseline."""
+    say = current()
+    counts = {"n_ratings": info.n_ratings, "n_users": info.n_users, "n_movies": info.n_movies}
     lines = [
-        f"<b>Serving model</b> <code>{escape(info.version or '(unsaved)')}</code>",
-        f"Kind: {escape(info.kind)}, trained {escape(_when(info.created_at))}",
-        f"Trained on {info.n_ratings:,} ratings from {info.n_users:,} people, "
-        f"{info.n_movies:,} movies (the held-out part excluded)",
+        say.model_head.format(version=escape(info.version or say.model_unsaved)),
+        say.model_kind.format(kind=escape(info.kind), when=escape(_when(info.created_at))),
+        say.model_data.format(**counts),
     ]
     metrics = info.metrics or {}
     if "rmse" in metrics:
         popular = {k[len("popularity_") :]: v for k, v in metrics.items() if "popularity_" in k}
-        lines.append("Scores on the held-out ratings:")
-        lines.append(_table({"model": metrics, "popular": popular or None}))
+        lines.append(say.model_scores)
+        lines.append(_table({say.columns.model: metrics, say.columns.popular: popular or None}))
     elif "val_rmse" in metrics:
-        lines.append(f"Validation RMSE {metrics['val_rmse']:.4f} (no held-out scores stored)")
-    lines.append(f"Ratings from the bot since the last successful run: {since:,}")
-    lines.append(f"Scheduled retraining: {escape(schedule)}")
+        lines.append(say.model_val_rmse.format(rmse=metrics["val_rmse"]))
+    lines.append(say.model_since.format(since=since))
+    lines.append(say.model_schedule.format(schedule=escape(schedule)))
     return "\n".join(lines)
+
+
+def _swap(template: str, version: str, created_at: str, replaced: str, replaced_at: str) -> str:
+    return template.format(
+        version=escape(version),
+        created=escape(_when(created_at)),
+        replaced=escape(replaced),
+        replaced_at=escape(_when(replaced_at)),
+    )
 
 
 def rolled_back_to_older(version: str, created_at: str, replaced: str, replaced_at: str) -> str:
     """/rollback moved to a model trained before the one it replaced."""
-    return (
-        f"↩️ <b>Rolled back</b> to the older model <code>{escape(version)}</code> "
-        f"(trained {escape(_when(created_at))}).\n"
-        f"It replaces <code>{escape(replaced)}</code> (trained {escape(_when(replaced_at))}). "
-        "Send /rollback again to switch back to it."
-    )
+    return _swap(current().rolled_back_to_older, version, created_at, replaced, replaced_at)
 
 
 def switched_to_newer(version: str, created_at: str, replaced: str, replaced_at: str) -> str:
     """/rollback moved to a model trained after the one it replaced (undoing a rollback)."""
-    return (
-        f"↪️ <b>Switched to the newer model</b> <code>{escape(version)}</code> "
-        f"(trained {escape(_when(created_at))}).\n"
-        f"It replaces the older <code>{escape(replaced)}</code> "
-        f"(trained {escape(_when(replaced_at))}). Send /rollback again to go back to that one."
-    )
+    return _swap(current().switched_to_newer, version, created_at, replaced, replaced_at)
 
 
 def switched_to(version: str, created_at: str) -> str:
     """/rollback moved to a model when what it replaced was not a saved model (the popularity
     list): neither older nor newer."""
-    return (
-        f"<b>Switched models</b>: now serving <code>{escape(version)}</code> "
-        f"(trained {escape(_when(created_at))})."
-    )
+    return current().switched_to.format(version=escape(version), created=escape(_when(created_at)))
 
 
 def rollback_refused(reason: str) -> str:
     """/rollback could not switch: a run is going, or there is no usable previous model."""
-    return f"Cannot roll back: {escape(reason)}. The current model keeps serving."
+    return current().rollback_refused.format(reason=escape(reason))
 
 
 def stats(counts: Any, runs: Sequence[Any]) -> str:
     """/stats text: people, ratings, activity and the latest runs."""
+    say = current()
+    movielens = counts.people - counts.telegram_people
     lines = [
-        "<b>Stats</b>",
-        f"People: {counts.telegram_people:,} from Telegram, "
-        f"{counts.people - counts.telegram_people:,} from MovieLens",
-        f"Ratings from the bot: {counts.bot_ratings_today:,} today, "
-        f"{counts.bot_ratings:,} in total",
-        f"Active people in the last 7 days: {counts.active_people_7d:,}",
-        f"All ratings: {counts.ratings:,}",
+        say.stats_title,
+        say.stats_people.format(telegram=counts.telegram_people, movielens=movielens),
+        say.stats_bot_ratings.format(today=counts.bot_ratings_today, total=counts.bot_ratings),
+        say.stats_active.format(active=counts.active_people_7d),
+        say.stats_all.format(ratings=counts.ratings),
     ]
     if runs:
-        lines.append("<b>Last runs</b>")
+        lines.append(say.stats_runs)
         for run in runs:
             rmse = run.metrics.get("rmse")
             score = f" RMSE {rmse:.4f}" if rmse is not None else ""
@@ -154,7 +164,7 @@ def stats(counts: Any, runs: Sequence[Any]) -> str:
                 f"<b>{escape(run.status)}</b>{score}{why}"
             )
     else:
-        lines.append("No training runs yet.")
+        lines.append(say.stats_no_runs)
     return "\n".join(lines)
 
 
@@ -167,7 +177,9 @@ def _table(columns: Mapping[str, Mapping[str, float] | None]) -> str:
 
 
 def _num(value: float | None) -> str:
-    return f"{value:6.4f}" if isinstance(value, int | float) and value == value else "   n/a"
+    if isinstance(value, int | float) and value == value:
+        return f"{value:6.4f}"
+    return f"{current().columns.not_available:>6}"
 
 
 def _when(value: datetime | str | None) -> str:

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.chat import callbacks as cb
-from bot.chat import group_list, groups, keyboards, screens, texts
+from bot.chat import group_list, groups, keyboards, languages, screens, texts
 from bot.chat.context import BotContext
 from bot.storage import AlreadyRated, MarkKind, UnknownMovie, UnknownPerson
 from bot.training import forgetting
@@ -77,13 +77,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     # Telegram always says who pressed, but a forged or future update might not.
     if query.from_user is None or query.from_user.is_bot:
         log.info("refused a button press from nobody in particular")
-        await query.answer(texts.NEEDS_A_PERSON)
+        await query.answer(texts.current().needs_a_person)
         return
     try:
         action = cb.parse(query.data)
     except cb.BadCallback as err:
         log.info("rejected callback data from %s: %s", query.from_user.id, err)
-        await query.answer(texts.BAD_BUTTON)
+        await query.answer(texts.current().bad_button)
         return
     storage, holder = context.storage, context.holder
     user_id = query.from_user.id
@@ -93,7 +93,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             public = groups.pressed_in_group(query)
             screen = await screens.card(storage, holder, user_id, movie_id, back, public=public)
             if screen is None:
-                await query.answer(texts.UNKNOWN_MOVIE)
+                await query.answer(texts.current().unknown_movie)
                 return
             await query.answer()
             await show(query, context, screen)
@@ -113,19 +113,23 @@ async def on_button(update: Update, context: BotContext) -> None:
             await show(query, context, screens.genres_to_rate(holder))
         case cb.Forget(telegram_id, confirmed):
             await forget(query, context, telegram_id, confirmed)
+        case cb.SetLanguage(chosen):
+            await languages.remember(storage, user_id, chosen)  # speaks it from here on
+            await acknowledge(query, texts.current().language_saved)
+            await show(query, context, languages.picker())
         case cb.Recs(genre):
             if genre is not None:
                 try:
                     screens.resolve_genre(genre, holder)
                 except screens.UnknownGenre:
-                    await query.answer(texts.UNKNOWN_GENRE_BUTTON)
+                    await query.answer(texts.current().unknown_genre_button)
                     return
             screen = await render(query, context, action)
             # Refresh on a list that came back the same would otherwise seem to do nothing.
             same = (
                 isinstance(query.message, Message) and query.message.reply_markup == screen.markup
             )
-            await query.answer(texts.NOTHING_NEW if same else None)
+            await query.answer(texts.current().nothing_new if same else None)
             await show(query, context, screen)
         case _:
             await query.answer()
@@ -139,7 +143,9 @@ async def render(query: CallbackQuery, context: BotContext, target: cb.View) -> 
     storage, holder, presser = context.storage, context.holder, query.from_user
     public = groups.pressed_in_group(query)
     if public and isinstance(target, cb.MyRatings | cb.Watchlist | cb.Hidden):
-        return screens.Screen(texts.PRIVATE_ONLY, keyboards.private_chat(context.bot.username))
+        return screens.Screen(
+            texts.current().groups.private_only, keyboards.private_chat(context.bot.username)
+        )
     try:
         if public and isinstance(target, cb.Recs) and query.message is not None:
             chat_id = query.message.chat.id
@@ -159,7 +165,7 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
     user_id = query.from_user.id
     movie = await storage.movie(action.movie_id)
     if movie is None:
-        await query.answer(texts.UNKNOWN_MOVIE)
+        await query.answer(texts.current().unknown_movie)
         return
     before = {r.movie_id for r in await storage.ratings_of(user_id)}
     await storage.record_rating(user_id, action.movie_id, action.rating)
@@ -169,7 +175,7 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
     private = not isinstance(query.message, Message) or not groups.in_group(query.message.chat)
     if private and len(before) == texts.RECOMMEND_AFTER - 1 and action.movie_id not in before:
         await context.bot.send_message(
-            user_id, texts.OFFER_RECS, reply_markup=keyboards.offer_recommendations()
+            user_id, texts.offer_recs(), reply_markup=keyboards.offer_recommendations()
         )
 
 
@@ -179,12 +185,12 @@ async def mark(query: CallbackQuery, context: BotContext, action: cb.Mark) -> No
     try:
         await context.storage.mark(query.from_user.id, action.movie_id, kind)
     except UnknownMovie:
-        await query.answer(texts.UNKNOWN_MOVIE)
+        await query.answer(texts.current().unknown_movie)
         return
     except AlreadyRated:  # a stale card: the rating stays
-        await query.answer(texts.ALREADY_RATED)
+        await query.answer(texts.current().already_rated)
         return
-    await acknowledge(query, texts.MARKED[kind])
+    await acknowledge(query, texts.current().marked.of(kind))
     await show_view(query, context, action.back)
 
 
@@ -192,9 +198,9 @@ async def undo(query: CallbackQuery, context: BotContext, movie_id: int, back: c
     """Take the presser's mark on a movie back; a stale button (no mark) changes nothing."""
     kind = await context.storage.unmark(query.from_user.id, movie_id)
     if kind is None:
-        await query.answer(texts.NOT_MARKED)
+        await query.answer(texts.current().not_marked)
         return
-    await acknowledge(query, texts.UNDONE[kind])
+    await acknowledge(query, texts.current().undone.of(kind))
     await show_view(query, context, back)
 
 
@@ -207,7 +213,7 @@ async def remove(query: CallbackQuery, context: BotContext, movie_id: int, back:
     except UnknownPerson:  # never rated anything
         removed = False
     if movie is None or not removed:
-        await query.answer(texts.NOT_RATED)
+        await query.answer(texts.current().not_rated)
         return
     await acknowledge(query, texts.removed(movie.title))
     await show_view(query, context, back)
@@ -219,14 +225,14 @@ async def forget(
     """Only the person who sent /forget may confirm it. Their rows go first, then their rows in
     the stored models (seconds for big ones), and the message says what was done."""
     if telegram_id != query.from_user.id:
-        await query.answer(texts.NOT_YOURS)
+        await query.answer(texts.current().not_yours)
         return
     if not confirmed:
         await query.answer()
-        await show(query, context, screens.Screen(texts.FORGET_CANCELLED))
+        await show(query, context, screens.Screen(texts.current().forget_cancelled))
         return
     forgotten = await forgetting.forget_rows(context.storage, telegram_id)
-    await acknowledge(query, texts.FORGOTTEN_SHORT)
+    await acknowledge(query, texts.current().forgotten_short)
     swept = await forgetting.forget_in_models(context.storage, context.holder, forgotten)
     await show(query, context, screens.Screen(texts.forgotten(swept.holding, not swept.failed)))
 

@@ -19,6 +19,7 @@ Grammar (version 1, at most 64 bytes of UTF-8):
     v1|g                                   open the genre picker (for recommendations)
     v1|G                                   open the genre picker to rate by genre
     v1|f|<telegram id>|<1 or 0>            confirm / cancel /forget (bound to the person)
+    v1|L|<language>                        speak <language> from now on (en, ru, es: /language)
 
     <view> = p<page>     popular list page (0-based)
            | P<page><genre>  popular list of one genre, page (0-based): "P0Animation"
@@ -39,6 +40,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.chat.language import Language
+from bot.chat.language import parse as parse_language
 from recsys.results import MAX_RATING, MIN_RATING
 
 VERSION = "v1"
@@ -171,9 +174,14 @@ class Forget:
     confirmed: bool
 
 
+@dataclass(frozen=True)
+class SetLanguage:
+    language: Language
+
+
 Mark = NotSeen | NotInterested | Later
 """What a person can say about a movie besides rating it."""
-Action = OpenCard | Rate | Mark | Undo | Remove | PickGenre | PickGenreToRate | Forget
+Action = OpenCard | Rate | Mark | Undo | Remove | PickGenre | PickGenreToRate | Forget | SetLanguage
 Callback = View | Action
 
 
@@ -240,6 +248,8 @@ def encode(callback: Callback) -> str:
             data = "G"
         case Forget(telegram_id, confirmed):
             data = f"f|{telegram_id}|{int(confirmed)}"
+        case SetLanguage(language):
+            data = f"L|{language}"
         case _:
             data = encode_view(callback)
     data = f"{VERSION}|{data}"
@@ -348,4 +358,9 @@ def parse(data: str | None) -> Callback:
         if len(parts) != 3 or not _SIGNED_ID.fullmatch(parts[1]) or parts[2] not in ("0", "1"):
             raise BadCallback("bad forget")
         return Forget(int(parts[1]), parts[2] == "1")
+    if kind == "L|":
+        language = parse_language(body[2:])
+        if language is None:
+            raise BadCallback("unknown language")
+        return SetLanguage(language)
     return parse_view(body)

@@ -24,7 +24,8 @@ async def on_error(update: object, context: BotContext) -> None:
         # for a lost database; each refused update gets one line here, never a traceback.
         log.warning("update %s: not saved: %s", update_id, error)
         busy = isinstance(error, DatabaseBusy)
-        await _tell(update, context, texts.DATABASE_BUSY if busy else texts.CANNOT_SAVE, not busy)
+        say = texts.current()
+        await _tell(update, context, say.database_busy if busy else say.cannot_save, not busy)
         return
     if isinstance(error, BadRequest) and ALREADY_ANSWERED in error.message.lower():
         # A press answered before a crash and handled again at the restart, or one that
@@ -40,7 +41,7 @@ async def on_error(update: object, context: BotContext) -> None:
             return  # the request arrived; Telegram most likely performed it
     else:
         log.error("error while handling update %s", update_id, exc_info=error)
-    await _tell(update, context, texts.ERROR, alert=True)
+    await _tell(update, context, texts.current().error, alert=True)
 
 
 async def _tell(update: object, context: BotContext, text: str, alert: bool) -> None:

@@ -11,7 +11,7 @@ import asyncio
 
 from telegram import User
 
-from bot.chat import keyboards, screens, texts
+from bot.chat import group_texts, keyboards, screens
 from bot.chat.screens import HIDING, Screen
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
@@ -41,7 +41,7 @@ async def recommendations(
     )
     movies = await storage.movies([pick.movie_id for pick in picks])
     items = [(movies[p.movie_id], p.stars) for p in picks if p.movie_id in movies]
-    text = texts.group_recommendations(
+    text = group_texts.group_recommendations(
         [name for _, name in members],
         items,
         genre=genre,

@@ -13,7 +13,7 @@ from html import escape
 from telegram import Bot, CallbackQuery, Chat, Message, ReplyParameters, User
 from telegram.constants import ParseMode
 
-from bot.chat import texts
+from bot.chat import group_texts, texts
 from bot.chat.screens import Screen
 from bot.storage import Storage
 
@@ -56,7 +56,7 @@ async def send_copy(
 ) -> Message:
     """Send `presser` their own copy of `screen` in the group, replying to the message they
     pressed and naming them, and record that it is theirs."""
-    text = texts.clip(f"{texts.for_person(escape(presser.first_name))}\n{screen.text}")
+    text = texts.clip(f"{group_texts.for_person(escape(presser.first_name))}\n{screen.text}")
     sent = await bot.send_message(
         pressed.chat.id,
         text,

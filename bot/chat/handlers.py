@@ -3,7 +3,9 @@
 What is handled on purpose: new messages (commands anywhere, text and attachments in
 private chats) and button presses. Everything else Telegram may deliver (edited messages,
 channel posts, member updates, inline queries, ...) is dropped by `gate`
-before any handler sees it. Ratings, marks and lists belong to one person, so a message
+before any handler sees it; then `languages.adopt` picks the language every text of the
+update is written in (the sender's /language choice, else their app's language). Ratings,
+marks and lists belong to one person, so a message
 with nobody identifiable behind it (no `from`, a bot such as the shared GroupAnonymousBot
 that stands for every anonymous group admin, or sent on behalf of a chat) is told to use
 a private chat instead of sharing one identity across groups.
@@ -15,7 +17,7 @@ import logging
 import re
 
 from telegram import Message, Update, User
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.ext import (
     ApplicationHandlerStop,
     CommandHandler,
@@ -24,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat import buttons, group_list, groups, keyboards, screens, texts
+from bot.chat import buttons, group_list, groups, keyboards, languages, screens, texts
 from bot.chat import callbacks as cb
 from bot.chat.context import BotApplication, BotContext
 from bot.chat.export import FILENAME, export
@@ -37,8 +39,11 @@ ANONYMOUS_ADMIN_ID = 1087968824
 """GroupAnonymousBot: the one `from` user of every anonymous admin in every group."""
 DEEP_LINK = re.compile(r"rate_([1-9][0-9]{0,8})")
 """The /start payload of a link to a movie's rating card (Telegram allows [A-Za-z0-9_-])."""
-GATE_GROUP = -1
+GATE_GROUP = -2
 """Handler group of `gate`: before every other handler."""
+LANGUAGE_GROUP = -1
+"""Handler group of `languages.adopt`: right after the gate (PTB runs one handler per group),
+before every handler that writes a text."""
 
 
 def sender(update: Update) -> tuple[Message, User] | None:
@@ -74,7 +79,11 @@ async def person(update: Update) -> tuple[Message, User] | None:
         return None
     if user is None or nobody(user, message):  # (`user is None` again, for the type checker)
         log.info("refused a personal command from nobody in particular in chat %s", message.chat_id)
-        await message.reply_text(texts.NEEDS_A_PERSON)
+        # Quoting as `reply` does: in a group PTB quotes by default, and a deleted message
+        # must not turn the answer into an error.
+        await message.reply_text(
+            texts.current().needs_a_person, reply_parameters=groups.quoting(message)
+        )
         return None
     return message, user
 
@@ -116,7 +125,7 @@ async def private_only(context: BotContext, message: Message) -> bool:
     if not groups.in_group(message.chat):
         return False
     await message.reply_text(
-        texts.PRIVATE_ONLY,
+        texts.current().groups.private_only,
         reply_markup=keyboards.private_chat(context.bot.username),
         reply_parameters=groups.quoting(message),
     )
@@ -136,7 +145,7 @@ async def linked_card(context: BotContext, message: Message, user: User) -> bool
         context.storage, context.holder, user.id, movie_id, cb.Popular(0), public=public
     )
     if screen is None:
-        await message.reply_text(texts.UNKNOWN_MOVIE_LINK)
+        await message.reply_text(texts.current().unknown_movie_link)
         return False
     await reply(context, message, screen)
     return True
@@ -146,7 +155,7 @@ async def start(update: Update, context: BotContext) -> None:
     """Welcome, then the popular list to rate from; a link to a movie opens its card."""
     if (found := await person(update)) is None or await linked_card(context, *found):
         return
-    await found[0].reply_text(texts.WELCOME, parse_mode=ParseMode.HTML)
+    await found[0].reply_text(texts.welcome(), parse_mode=ParseMode.HTML)
     await popular(update, context)
 
 
@@ -154,7 +163,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     """What the bot does and its commands (for anyone: it is about nobody in particular)."""
     if update.effective_message is None:
         return
-    await update.effective_message.reply_text(texts.HELP, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(texts.help_text(), parse_mode=ParseMode.HTML)
 
 
 async def popular(update: Update, context: BotContext) -> None:
@@ -265,7 +274,7 @@ async def forget(update: Update, context: BotContext) -> None:
         # the models may hold (they rated, were trained on, then removed every rating).
         forgotten = await forgetting.forget_rows(storage, user.id)
         await forgetting.forget_in_models(storage, context.holder, forgotten)
-        await message.reply_text(texts.FORGET_NOTHING)
+        await message.reply_text(texts.current().forget_nothing)
         return
     await message.reply_text(
         texts.forget_confirm(ratings, marks), reply_markup=keyboards.forget(user.id)
@@ -274,15 +283,12 @@ async def forget(update: Update, context: BotContext) -> None:
 
 async def export_command(update: Update, context: BotContext) -> None:
     """The person's ratings and marks as a CSV document, in a private chat only."""
-    if (found := await person(update)) is None:
+    if (found := await person(update)) is None or await private_only(context, found[0]):
         return
     message, user = found
-    if message.chat.type != ChatType.PRIVATE:  # their data is not the group's business
-        await message.reply_text(texts.EXPORT_PRIVATE_ONLY)
-        return
     exported = await export(context.storage, user.id)
     if exported is None:
-        await message.reply_text(texts.EXPORT_NOTHING)
+        await message.reply_text(texts.current().export_nothing)
         return
     await message.reply_document(
         exported.document,
@@ -291,23 +297,31 @@ async def export_command(update: Update, context: BotContext) -> None:
     )
 
 
+async def language_command(update: Update, context: BotContext) -> None:
+    """/language: the languages as buttons; the choice is stored for the person."""
+    if (found := await person(update)) is None:
+        return
+    await reply(context, found[0], languages.picker())
+
+
 async def not_text(update: Update, context: BotContext) -> None:
     """A sticker, photo, voice note, ... in a private chat: say what the bot reads."""
     if update.effective_message is None:
         return
-    await update.effective_message.reply_text(texts.TEXT_ONLY)
+    await update.effective_message.reply_text(texts.current().text_only)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Commands this bot does not have."""
     if (found := sender(update)) is None:
         return
-    await found[0].reply_text(texts.UNKNOWN_COMMAND)
+    await found[0].reply_text(texts.current().unknown_command)
 
 
 def register(application: BotApplication) -> None:
     """Add the person-facing handlers (admin handlers are added by bot.chat.admin)."""
     application.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
+    application.add_handler(TypeHandler(Update, languages.adopt), group=LANGUAGE_GROUP)
     commands = {
         "start": start,
         "help": help_command,
@@ -318,6 +332,7 @@ def register(application: BotApplication) -> None:
         "watchlist": watchlist,
         "hidden": hidden,
         "export": export_command,
+        "language": language_command,
         "forget": forget,
     }
     for name, callback in commands.items():

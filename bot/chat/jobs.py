@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from telegram.ext import Application
 
+from bot.chat import language, languages
 from bot.chat.context import BotApplication, BotContext
 from bot.training.retrainer import Retrainer
 from bot.training.schedule import describe, parse_schedule
@@ -80,7 +81,11 @@ async def scheduled_run(context: BotContext) -> None:
         return
     for admin in context.settings.admin_ids:
         try:
-            await context.bot.send_message(admin, f"Scheduled retraining failed: {report.reason}")
+            # A job has no update: each admin is told in the language they chose, if any.
+            chosen = await languages.stored_choice(context.storage, admin)
+            with language.using(language.choose(chosen, None)):
+                text = language.current().admin.scheduled_failed.format(reason=report.reason)
+            await context.bot.send_message(admin, text)
         except Exception:
             log.warning("could not tell admin %s about the failed run", admin)
 

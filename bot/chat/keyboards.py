@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat import callbacks as cb
-from bot.chat import texts
+from bot.chat import language, texts
 from bot.storage import MarkKind
 
 GENRES_PER_ROW = 3
@@ -45,9 +45,9 @@ def movie_list(
     rows = [[_movie_button(entry, here, predicted)] for entry in entries]
     nav = []
     if prev is not None:
-        nav.append(_button(texts.BUTTON_PREV, prev))
+        nav.append(_button(texts.current().button_prev, prev))
     if next_ is not None:
-        nav.append(_button(texts.BUTTON_NEXT, next_))
+        nav.append(_button(texts.current().button_next, next_))
     if nav:
         rows.append(nav)
     if footer:
@@ -65,14 +65,15 @@ def card(
         for half in range(cb.MIN_HALF_STARS, cb.MAX_HALF_STARS + 1)
     ]
     rows = [values[i : i + RATINGS_PER_ROW] for i in range(0, len(values), RATINGS_PER_ROW)]
+    say = texts.current()
     if my_rating is not None:
-        rows.append([_button(texts.BUTTON_REMOVE, cb.Remove(movie_id, back))])
+        rows.append([_button(say.button_remove, cb.Remove(movie_id, back))])
     elif mark is not None:
-        rows.append([_button(texts.BUTTON_UNDO[mark], cb.Undo(movie_id, back))])
+        rows.append([_button(say.button_undo.of(mark), cb.Undo(movie_id, back))])
     else:
         rows.append(_marks(movie_id, back))
-    more = _button(texts.BUTTON_MORE_LIKE_THIS, cb.Similar(movie_id))
-    rows.append([more, _button(texts.BUTTON_BACK, back)])
+    more = _button(say.button_more_like_this, cb.Similar(movie_id))
+    rows.append([more, _button(say.button_back, back)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -84,7 +85,8 @@ def recommendations(entries: Sequence[Entry], genre: str | None) -> InlineKeyboa
     for entry in entries:
         rows.append([_movie_button(entry, here)])
         rows.append(_marks(entry[1], here))
-    rows.append([_button(texts.BUTTON_GENRES, cb.PickGenre()), _button(texts.BUTTON_REFRESH, here)])
+    say = texts.current()
+    rows.append([_button(say.button_genres, cb.PickGenre()), _button(say.button_refresh, here)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -94,7 +96,8 @@ def similar(
     """The movies like `movie_id` (each opens its card), then Back to that movie's card."""
     here = cb.Similar(movie_id)
     rows = [[_movie_button(entry, here, predicted)] for entry in entries]
-    back = f"{texts.BUTTON_BACK} to {texts.short(title, texts.MAX_BUTTON_TITLE // 2)}"
+    shown = texts.short(title, texts.MAX_BUTTON_TITLE // 2)
+    back = texts.current().button_back_to.format(title=shown)
     rows.append([_button(back, cb.OpenCard(movie_id, here))])
     return InlineKeyboardMarkup(rows)
 
@@ -108,17 +111,18 @@ def _movie_button(
 
 
 def _marks(movie_id: int, back: cb.View) -> list[InlineKeyboardButton]:
+    say = texts.current()
     return [
-        _button(texts.BUTTON_NOT_SEEN, cb.NotSeen(movie_id, back)),
-        _button(texts.BUTTON_NOT_INTERESTED, cb.NotInterested(movie_id, back)),
-        _button(texts.BUTTON_LATER, cb.Later(movie_id, back)),
+        _button(say.button_not_seen, cb.NotSeen(movie_id, back)),
+        _button(say.button_not_interested, cb.NotInterested(movie_id, back)),
+        _button(say.button_later, cb.Later(movie_id, back)),
     ]
 
 
 def genres(names: Sequence[str]) -> InlineKeyboardMarkup:
     buttons = [_button(name, cb.Recs(name)) for name in names[: MAX_BUTTONS - 1]]
     rows = [buttons[i : i + GENRES_PER_ROW] for i in range(0, len(buttons), GENRES_PER_ROW)]
-    rows.append([_button(texts.BUTTON_ALL_GENRES, cb.Recs(None))])
+    rows.append([_button(texts.current().button_all_genres, cb.Recs(None))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -126,20 +130,21 @@ def genres_to_rate(names: Sequence[str]) -> InlineKeyboardMarkup:
     """Each genre (opening its most-rated movies to rate), then Back to the popular list."""
     buttons = [_button(name, cb.PopularIn(name, 0)) for name in names[: MAX_BUTTONS - 1]]
     rows = [buttons[i : i + GENRES_PER_ROW] for i in range(0, len(buttons), GENRES_PER_ROW)]
-    rows.append([_button(texts.BUTTON_BACK, cb.Popular(0))])
+    rows.append([_button(texts.current().button_back, cb.Popular(0))])
     return InlineKeyboardMarkup(rows)
 
 
 def offer_recommendations() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(texts.BUTTON_SHOW_RECS, cb.Recs(None))]])
+    return InlineKeyboardMarkup([[_button(texts.current().button_show_recs, cb.Recs(None))]])
 
 
 def forget(telegram_id: int) -> InlineKeyboardMarkup:
+    say = texts.current()
     return InlineKeyboardMarkup(
         [
             [
-                _button(texts.BUTTON_FORGET_YES, cb.Forget(telegram_id, True)),
-                _button(texts.BUTTON_FORGET_NO, cb.Forget(telegram_id, False)),
+                _button(say.button_forget_yes, cb.Forget(telegram_id, True)),
+                _button(say.button_forget_no, cb.Forget(telegram_id, False)),
             ]
         ]
     )
@@ -148,4 +153,21 @@ def forget(telegram_id: int) -> InlineKeyboardMarkup:
 def private_chat(bot_username: str) -> InlineKeyboardMarkup:
     """A link that opens the person's private chat with the bot (from a group)."""
     url = f"https://t.me/{bot_username}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_PRIVATE_CHAT, url=url)]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.current().groups.button_private_chat, url=url)]]
+    )
+
+
+def languages(spoken: language.Language) -> InlineKeyboardMarkup:
+    """/language: each language in its own words, the one spoken now ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    f"{language.NAMES[code]} ✓" if code == spoken else language.NAMES[code],
+                    cb.SetLanguage(code),
+                )
+                for code in language.LANGUAGES
+            ]
+        ]
+    )

@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseUpdateProcessor
 
-from bot.chat import texts
+from bot.chat import language, texts
 from bot.chat.turns import CURRENT, Turn
 
 log = logging.getLogger(__name__)
@@ -148,8 +148,12 @@ class FairProcessor(BaseUpdateProcessor):
         query = update.callback_query
         if query is not None and waited > STALE_PRESS_S:
             log.warning("update %s waited %.0f s: answered busy", update.update_id, waited)
+            # Before any handler: the app's language, as no stored choice has been read yet.
+            app_language = getattr(query.from_user, "language_code", None)  # (a forged press)
+            with language.using(language.choose(None, app_language)):
+                text = texts.current().busy_press_again
             with contextlib.suppress(TelegramError):
-                await query.answer(texts.BUSY_PRESS_AGAIN)
+                await query.answer(text)
             return True
         if query is None and waited > STALE_MESSAGE_S:
             log.warning("update %s waited %.0f s: dropped", update.update_id, waited)

@@ -103,21 +103,23 @@ async def popular(
     rated = None if public else len(me.ratings)
     if genre is None:
         prev, next_ = _nav(cb.Popular, page, pages)
-        footer = [(texts.BUTTON_RATE_BY_GENRE, cb.PickGenreToRate())]
+        footer = [(texts.current().button_rate_by_genre, cb.PickGenreToRate())]
         markup = keyboards.movie_list(entries, cb.Popular(page), prev, next_, footer=footer)
         return Screen(texts.popular(page, pages, rated), markup)
     prev = cb.PopularIn(genre, page - 1) if page > 0 else None
     next_ = cb.PopularIn(genre, page + 1) if page + 1 < pages else None
-    footer = [(texts.BUTTON_OTHER_GENRES, cb.PickGenreToRate())]
+    footer = [(texts.current().button_other_genres, cb.PickGenreToRate())]
     markup = keyboards.movie_list(entries, cb.PopularIn(genre, page), prev, next_, footer=footer)
     if not movies:
         return Screen(texts.nothing_left_in(genre, rated), markup)
     return Screen(texts.popular_in(genre, page, pages, rated), markup)
 
 
-def genres_to_rate(holder: ModelHolder, text: str = texts.GENRES_TO_RATE) -> Screen:
-    """The genre picker of "Rate by genre": each genre opens its most-rated movies."""
-    return Screen(text, keyboards.genres_to_rate(offered_genres(holder)))
+def genres_to_rate(holder: ModelHolder, text: str | None = None) -> Screen:
+    """The genre picker of "Rate by genre": each genre opens its most-rated movies; `text`
+    replaces the question."""
+    question = text or texts.current().genres_to_rate
+    return Screen(question, keyboards.genres_to_rate(offered_genres(holder)))
 
 
 async def popular_in(
@@ -134,14 +136,14 @@ async def popular_in(
     try:
         name = resolve_genre(genre, holder)
     except UnknownGenre:
-        return genres_to_rate(holder, texts.UNKNOWN_GENRE_TO_RATE)
+        return genres_to_rate(holder, texts.current().unknown_genre_to_rate)
     return await popular(storage, telegram_id, page, name, public=public)
 
 
 async def my_ratings(storage: Storage, telegram_id: int, page: int) -> Screen:
     ratings = await storage.ratings_of(telegram_id)
     if not ratings:
-        return Screen(texts.NO_RATINGS)
+        return Screen(texts.current().no_ratings)
     page, pages, chunk = _page(ratings, page)
     movies = await storage.movies([r.movie_id for r in chunk])
     start = page * PAGE_SIZE
@@ -160,7 +162,8 @@ async def marked_list(storage: Storage, telegram_id: int, view: cb.Watchlist | c
     kinds = HIDING if isinstance(view, cb.Hidden) else frozenset({"later"})
     marks = [m for m in await storage.marks_of(telegram_id) if m.kind in kinds]
     if not marks:
-        return Screen(texts.NO_HIDDEN if isinstance(view, cb.Hidden) else texts.NO_WATCHLIST)
+        say = texts.current()
+        return Screen(say.no_hidden if isinstance(view, cb.Hidden) else say.no_watchlist)
     page, pages, chunk = _page(marks, view.page)
     movies = await storage.movies([m.movie_id for m in chunk])
     start = page * PAGE_SIZE
@@ -190,7 +193,7 @@ async def search(
     chat): no stars of the person's ratings."""
     query = cb.truncate_query(query)
     if not query:
-        return Screen(texts.SEARCH_USAGE)
+        return Screen(texts.current().search_usage)
     page = min(max(page, 0), cb.MAX_SEARCH_PAGE)
     found = await storage.search(query, page * PAGE_SIZE, PAGE_SIZE)
     if not found.movies:
@@ -249,7 +252,7 @@ async def similar(
     movies = await storage.movies([m for m, _ in found])
     entries = [(i, m, movies[m].title, None) for i, (m, _) in enumerate(found, 1) if m in movies]
     predicted = await _predicted(holder, me, [m for _, m, _, _ in entries])
-    text = texts.similar(movie.title, len(entries)) if entries else texts.NO_SIMILAR
+    text = texts.similar(movie.title, len(entries)) if entries else texts.current().no_similar
     return Screen(text, keyboards.similar(entries, movie_id, movie.title, predicted))
 
 
@@ -276,7 +279,7 @@ def resolve_genre(given: str, holder: ModelHolder) -> str:
 
 
 def genre_picker(holder: ModelHolder) -> Screen:
-    return Screen(texts.genre_picker(), keyboards.genres(offered_genres(holder)))
+    return Screen(texts.current().genre_picker, keyboards.genres(offered_genres(holder)))
 
 
 async def recommendations(
@@ -336,7 +339,7 @@ async def view(
             return await marked_list(storage, telegram_id, target)
         case cb.Similar(movie_id):
             found = await similar(storage, holder, telegram_id, movie_id)
-            return found or Screen(texts.NO_SIMILAR)
+            return found or Screen(texts.current().no_similar)
         case cb.Recs(genre):
             return await recommendations(storage, holder, telegram_id, genre)
         case cb.Search(query, page):

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import app
-from bot.chat import admin_texts, texts
+from bot.chat import admin_texts, language, texts
 from bot.chat.errors import on_error
 from bot.chat.outgoing import OutgoingLimiter
 from bot.chat.processor import FairProcessor
@@ -61,7 +61,7 @@ def test_application_has_every_command_buttons_the_limiter_and_the_fair_processo
     application = app.build_application(settings)
     handlers = [h for group in application.handlers.values() for h in group]
     commands = {c for h in handlers if isinstance(h, CommandHandler) for c in h.commands}
-    assert {name for name, _ in texts.COMMANDS} <= commands
+    assert {name for name, _ in texts.commands()} <= commands
     assert any(isinstance(h, CallbackQueryHandler) for h in handlers)
     assert isinstance(application.bot.rate_limiter, OutgoingLimiter)
     assert isinstance(application.update_processor, FairProcessor)
@@ -75,20 +75,20 @@ async def test_error_in_a_command_is_logged_and_the_person_told(caplog) -> None:
     context = SimpleNamespace(error=RuntimeError("boom"), bot=bot)
     with caplog.at_level(logging.ERROR, logger="bot.chat.errors"):
         await on_error(message_update(), context)
-    assert bot.sent == [(42, texts.ERROR)]
+    assert bot.sent == [(42, texts.current().error)]
     assert caplog.records[0].exc_info[1] is context.error
 
 
 async def test_error_in_a_button_is_answered_on_the_button() -> None:
     bot = RecordingBot()
     await on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
-    assert bot.answers == [texts.ERROR] and bot.sent == []
+    assert bot.answers == [texts.current().error] and bot.sent == []
 
 
 async def test_error_after_the_button_was_answered_goes_to_the_chat() -> None:
     bot = RecordingBot(answer_error=BadRequest("Query is too old"))
     await on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
-    assert bot.sent == [(42, texts.ERROR)]
+    assert bot.sent == [(42, texts.current().error)]
 
 
 async def test_telegram_failing_past_the_retries_is_one_line_and_told_once(caplog) -> None:
@@ -97,7 +97,7 @@ async def test_telegram_failing_past_the_retries_is_one_line_and_told_once(caplo
         await on_error(
             message_update(), SimpleNamespace(error=NetworkError("Bad Gateway"), bot=bot)
         )
-    assert bot.sent == [(42, texts.ERROR)]
+    assert bot.sent == [(42, texts.current().error)]
     assert [r.exc_info for r in caplog.records] == [None]
 
 
@@ -112,7 +112,7 @@ async def test_a_bad_request_is_a_bug_and_keeps_its_traceback(caplog) -> None:
     error = BadRequest("Can't parse entities")
     with caplog.at_level(logging.ERROR, logger="bot.chat.errors"):
         await on_error(message_update(), SimpleNamespace(error=error, bot=bot))
-    assert caplog.records[0].exc_info[1] is error and bot.sent == [(42, texts.ERROR)]
+    assert caplog.records[0].exc_info[1] is error and bot.sent == [(42, texts.current().error)]
 
 
 def names(commands: list[dict[str, Any]]) -> list[str]:
@@ -130,7 +130,7 @@ async def test_an_admins_chat_menu_adds_the_admin_commands_and_everyone_elses_do
 
         await publish(api, {ADMIN})
 
-        people = [name for name, _ in texts.COMMANDS]
+        people = [name for name, _ in texts.commands()]
         assert names(api.commands) == people
         admin_menu = [*people, "stats", "model", "retrain", "rollback"]
         assert names(api.commands_in(f"chat:{ADMIN}")) == admin_menu
@@ -141,10 +141,10 @@ def test_the_admin_menu_lists_every_admin_command_the_bot_has() -> None:
     handlers = app.build_application(settings).handlers.values()
     commands = {c for group in handlers for h in group if isinstance(h, CommandHandler)
                 for c in h.commands}  # fmt: skip
-    admin_commands = {name for name, _ in admin_texts.ADMIN_COMMANDS}
+    admin_commands = {name for name, _ in admin_texts.commands()}
 
     assert admin_commands <= commands
-    assert commands - admin_commands == {name for name, _ in texts.COMMANDS}
+    assert commands - admin_commands == {name for name, _ in texts.commands()}
 
 
 async def test_an_admin_who_never_opened_the_chat_is_one_warning_and_the_rest_goes_on(
@@ -159,8 +159,12 @@ async def test_an_admin_who_never_opened_the_chat_is_one_warning_and_the_rest_go
         assert [r.getMessage() for r in caplog.records if r.name == "bot.app"] == [
             f"could not set the admin command menu in chat {ADMIN}: Chat not found"
         ]
-        assert api.command_scopes == ["default", f"chat:{OTHER_ADMIN}"]
-        assert api.description == admin_texts.BOT_DESCRIPTION
+        deputy = f"chat:{OTHER_ADMIN}"
+        assert api.command_scopes == [
+            *("default", "default/ru", "default/es"),
+            *(deputy, f"{deputy}/ru", f"{deputy}/es"),
+        ]
+        assert api.description == texts.current().description
 
 
 async def test_the_bot_describes_itself_within_telegrams_limits() -> None:
@@ -168,7 +172,23 @@ async def test_the_bot_describes_itself_within_telegrams_limits() -> None:
         await publish(api, set())
 
         assert (api.description, api.short_description) == (
-            admin_texts.BOT_DESCRIPTION,
-            admin_texts.BOT_SHORT_DESCRIPTION,
+            texts.current().description,
+            texts.current().short_description,
         )
         assert "/start" not in api.short_description and "rate" in api.description
+
+
+async def test_menus_and_descriptions_are_published_in_each_language() -> None:
+    with FakeBotApi(TOKEN) as api:
+        api.send_text(make_user(ADMIN, "Boss"), "/start")
+
+        await publish(api, {ADMIN})
+
+        for code in ("ru", "es"):
+            with language.using(code) as say:
+                people = [{"command": n, "description": d} for n, d in texts.commands()]
+            assert api.commands_in(f"default/{code}") == people
+            assert api.commands_in(f"chat:{ADMIN}/{code}")[: len(people)] == people
+            assert api.description_in(code) == say.description
+            assert api.description_in(code, "short_description") == say.short_description
+        assert api.commands_in("default/ru")[0]["description"] == "Приветствие и популярные фильмы"

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from bot.chat import texts
-from tests.support.botapi import FakeBotApi
+from tests.support.botapi import FakeBotApi, buttons
 from tests.support.harness import BotProcess, Person, listed_movies, numbered_buttons
 
 pytestmark = pytest.mark.e2e
@@ -34,8 +34,8 @@ def test_the_document_holds_what_myratings_shows_then_the_marks(
     listing = person.say("/popular")
     for number, stars in (("1. ", "4"), ("2. ", "2.5"), ("3. ", "5")):
         person.rate(person.tap(listing, number), stars)
-    person.tap(person.tap(listing, "4. "), texts.BUTTON_LATER)
-    person.tap(person.tap(listing, "5. "), texts.BUTTON_NOT_SEEN)
+    person.tap(person.tap(listing, "4. "), texts.current().button_later)
+    person.tap(person.tap(listing, "5. "), texts.current().button_not_seen)
     mine = person.say("/myratings")
     later, hidden = listed_movies(person.say("/watchlist")), listed_movies(person.say("/hidden"))
 
@@ -65,9 +65,10 @@ def test_in_a_group_it_answers_to_ask_in_private_and_posts_nothing(
         lambda c: c.ok and c.method == "sendMessage" and c.chat_id == GROUP["id"], since=mark
     )
 
-    assert answer.result["text"] == texts.EXPORT_PRIVATE_ONLY
+    assert answer.result["text"] == texts.current().groups.private_only
+    assert buttons(answer.result)[0]["url"] == "https://t.me/movie_test_bot"
     assert fake_api.calls("sendDocument", since=mark) == []
 
 
 def test_with_nothing_stored_it_says_so(bot: BotProcess, person: Person) -> None:
-    assert person.say("/export")["text"] == texts.EXPORT_NOTHING
+    assert person.say("/export")["text"] == texts.current().export_nothing

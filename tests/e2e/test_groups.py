@@ -124,7 +124,7 @@ def test_personal_lists_are_offered_in_private_only(
 ) -> None:
     reply = person.in_group(group).say("/myratings")
 
-    assert reply["text"] == texts.PRIVATE_ONLY
+    assert reply["text"] == texts.current().groups.private_only
     assert buttons(reply)[0]["url"] == "https://t.me/movie_test_bot"
 
 

@@ -117,7 +117,10 @@ def test_a_sticker_in_private_gets_a_pointer_to_text(
 ) -> None:
     mark = fake_api.mark()
     fake_api.send_raw({"message": raw_message(private(person.user), person.user, sticker=STICKER)})
-    assert fake_api.wait_message(person.id, since=mark, timeout=20)["text"] == texts.TEXT_ONLY
+    assert (
+        fake_api.wait_message(person.id, since=mark, timeout=20)["text"]
+        == texts.current().text_only
+    )
 
 
 @pytest.mark.usefixtures("bot_log")
@@ -128,7 +131,7 @@ def test_an_anonymous_admin_is_told_to_rate_in_private(
     anonymous = raw_message(group, ANONYMOUS_ADMIN, "/myratings@movie_test_bot", sender_chat=group)
     fake_api.send_raw({"message": anonymous})
     reply = fake_api.wait_message(group["id"], since=mark, timeout=20)
-    assert reply["text"] == texts.NEEDS_A_PERSON
+    assert reply["text"] == texts.current().needs_a_person
     assert not person_known(bot.database, ANONYMOUS_ADMIN["id"])
 
 
@@ -139,7 +142,8 @@ def test_a_command_without_from_is_told_to_rate_in_private(
     mark = fake_api.mark()
     fake_api.send_raw({"message": raw_message(group, None, "/popular@movie_test_bot")})
     assert (
-        fake_api.wait_message(group["id"], since=mark, timeout=20)["text"] == texts.NEEDS_A_PERSON
+        fake_api.wait_message(group["id"], since=mark, timeout=20)["text"]
+        == texts.current().needs_a_person
     )
 
 
@@ -161,7 +165,10 @@ def test_a_press_by_an_anonymous_admin_is_refused_on_the_button(
             }
         }
     )
-    assert fake_api.wait_answer(query_id, timeout=20).params.get("text") == texts.NEEDS_A_PERSON
+    assert (
+        fake_api.wait_answer(query_id, timeout=20).params.get("text")
+        == texts.current().needs_a_person
+    )
     assert not person_known(bot.database, ANONYMOUS_ADMIN["id"])
 
 
@@ -174,7 +181,7 @@ def test_callback_data_with_a_lone_surrogate_is_refused_like_forged_data(
     person.rate(person.tap(popular, "1. "), "3.5")
     before = stored_ratings(bot.database, person.id)
     answer = person.press_only(person.current(popular), data)
-    assert answer.params.get("text") == texts.BAD_BUTTON
+    assert answer.params.get("text") == texts.current().bad_button
     assert stored_ratings(bot.database, person.id) == before
     bot.wait_log(rf"rejected callback data from {person.id}: not UTF-8")
 

@@ -195,7 +195,7 @@ def test_refresh_with_nothing_new_says_so(bot: BotProcess, person: Person):
 
     person.press_only(listed, find_button(listed, "Refresh")["callback_data"])
 
-    assert person.answers[-1].params.get("text") == texts.NOTHING_NEW
+    assert person.answers[-1].params.get("text") == texts.current().nothing_new
 
 
 def test_a_start_link_to_a_movie_opens_its_rating_card(bot: BotProcess, person: Person):
@@ -212,5 +212,5 @@ def test_a_start_link_to_a_movie_opens_its_rating_card(bot: BotProcess, person: 
 def test_a_start_link_to_an_unknown_movie_says_so_and_welcomes(bot: BotProcess, person: Person):
     said, welcome = person.say_all("/start rate_999999999", 2)
 
-    assert said["text"] == texts.UNKNOWN_MOVIE_LINK
+    assert said["text"] == texts.current().unknown_movie_link
     assert "/recommend" in welcome["text"]

@@ -93,7 +93,7 @@ def test_a_foreign_write_lock_is_answered_busy_within_seconds(
         time.sleep(max(0.0, LOCK_S - (time.monotonic() - locked_at)))
 
     print(f"under the lock: 'busy' after {answered_s:.1f} s, /popular after {listed_s:.1f} s")
-    assert answer.params.get("text") == texts.DATABASE_BUSY
+    assert answer.params.get("text") == texts.current().database_busy
     assert answered_s < BUSY_WITHIN_S
     assert listed_movies(listing)
     assert listed_s < BUSY_WITHIN_S
@@ -116,7 +116,7 @@ def test_a_deleted_database_is_answered_cannot_save_and_logged_once(
     delete_keeping(faulty.database, kept)
     answers = [person.press_only(card, rating_data(card, value)) for value in ("5", "3")]
 
-    assert [a.params.get("text") for a in answers] == [texts.CANNOT_SAVE] * 2
+    assert [a.params.get("text") for a in answers] == [texts.current().cannot_save] * 2
     log = faulty.log()[mark:]
     errors = [line for line in log.splitlines() if " ERROR " in line]
     assert len(errors) == 1, "\n".join(errors)  # said once, not once per update

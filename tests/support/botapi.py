@@ -96,9 +96,21 @@ class Call:
         return chat if isinstance(chat, int) else None
 
 
-def make_user(user_id: int, first_name: str = "Tester", *, username: str | None = None) -> User:
-    """A Telegram ``User`` object for a person the test plays."""
-    user: User = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+def make_user(
+    user_id: int,
+    first_name: str = "Tester",
+    *,
+    username: str | None = None,
+    language_code: str = "en",
+) -> User:
+    """A Telegram ``User`` object for a person the test plays (``language_code``: their app's
+    language, an IETF tag such as "ru" or "es-419")."""
+    user: User = {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": first_name,
+        "language_code": language_code,
+    }
     if username:
         user["username"] = username
     return user
@@ -165,7 +177,7 @@ class FakeBotApi:
         self._callback_ids = itertools.count(1)
         self._update_ids: dict[tuple[Any, ...], int] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}  # scope key -> commands
-        self._descriptions: dict[str, str] = {}  # "description", "short_description"
+        self._descriptions: dict[str, str] = {}  # "description", "short_description/ru", ...
         self._failures: dict[str, list[ApiError]] = {}
         self._closed = False
         self._stopped = threading.Event()  # cuts injected delays short at stop()
@@ -471,15 +483,18 @@ class FakeBotApi:
 
     @property
     def description(self) -> str:
-        """What setMyDescription set ("" before)."""
-        with self._cond:
-            return self._descriptions.get("description", "")
+        """What setMyDescription set without a language code ("" before)."""
+        return self.description_in(None)
 
     @property
     def short_description(self) -> str:
-        """What setMyShortDescription set ("" before)."""
+        """What setMyShortDescription set without a language code ("" before)."""
+        return self.description_in(None, "short_description")
+
+    def description_in(self, language: str | None, name: str = "description") -> str:
+        """The description (or "short_description") set for one language code."""
         with self._cond:
-            return self._descriptions.get("short_description", "")
+            return self._descriptions.get(f"{name}/{language}" if language else name, "")
 
     # ---- the Bot API -----------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
@@ -623,7 +638,8 @@ class FakeBotApi:
         text = str(params.get(name) or "")
         if len(text) > limit:
             raise ApiError(400, f"Bad Request: {name} is too long")
-        self._descriptions[name] = text
+        language = params.get("language_code")
+        self._descriptions[f"{name}/{language}" if language else name] = text
         return True
 
     def _set_my_description(self, params: dict, files: dict) -> bool:

@@ -85,9 +85,20 @@ class Commands:
     myratings: str
     watchlist: str
     hidden: str
+    export: str
     language: str
     forget: str
     help: str
+
+
+@dataclass(frozen=True)
+class AdminCommands:
+    """The admin commands' descriptions in the admins' own command menus."""
+
+    stats: str
+    model: str
+    retrain: str
+    rollback: str
 
 
 @dataclass(frozen=True)
@@ -125,8 +136,9 @@ class Columns:
 
 @dataclass(frozen=True)
 class AdminCatalogue:
-    """What admins read: /retrain, /model, /rollback, /stats and the scheduled runs."""
+    """What admins read: /retrain, /model, /rollback, /stats, the scheduled runs, their menu."""
 
+    commands: AdminCommands
     refusal: str
     already_running: str
     started: str
@@ -149,6 +161,10 @@ class AdminCatalogue:
     model_val_rmse: str
     model_since: str
     model_schedule: str
+    rolled_back_to_older: str
+    switched_to_newer: str
+    switched_to: str
+    rollback_refused: str
     stats_title: str
     stats_people: str
     stats_bot_ratings: str
@@ -157,22 +173,38 @@ class AdminCatalogue:
     stats_runs: str
     stats_no_runs: str
     stats_caption: str
-    plot_title: str
-    plot_title_run: str
-    rollback_failed: str
-    rolled_back: str
     scheduled_failed: str
 
 
 @dataclass(frozen=True)
-class Catalogue:
-    """Every text a person reads, in one language (and, in `admin`, what admins read).
+class GroupCatalogue:
+    """Group chats: whose copy a message is, and the group's own list."""
 
-    The texts that answer button presses stay within Telegram's 200 characters for an
-    answer; tests/bot/chat/test_locales.py lists them."""
+    private_only: str
+    button_private_chat: str
+    in_group_privacy: str
+    for_person: str
+    names_and: str
+    nobody_rated: str
+    nothing_for_all: str
+    head: str
+    item: str
+    asker_unrated: str
+    footer: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every text a person reads, in one language; `groups` and `admin` hold the group chats'
+    and the admins' texts. The texts that answer button presses stay within Telegram's 200
+    characters for an answer (tests/bot/chat/test_locales.py lists them)."""
 
     commands: Commands
-    welcome: Plural
+    description: str
+    short_description: str
+    welcome: str
+    """With `{after}`: `welcome_after` for the ratings it takes to get personal picks."""
+    welcome_after: Plural
     help_intro: str
     help_outro: str
     # short answers to presses
@@ -187,6 +219,7 @@ class Catalogue:
     mark_state: ByMark
     undone: ByMark
     unknown_genre_button: str
+    nothing_new: str
     forgotten_short: str
     saved: str
     removed: str
@@ -199,9 +232,7 @@ class Catalogue:
     no_watchlist: str
     no_hidden: str
     no_similar: str
-    forget_nothing: str
-    forget_cancelled: str
-    forgotten: str
+    unknown_movie_link: str
     offer_recs: Plural
     needs_a_person: str
     admin_needs_a_person: str
@@ -223,12 +254,18 @@ class Catalogue:
     button_genres: str
     button_refresh: str
     button_all_genres: str
+    button_rate_by_genre: str
+    button_other_genres: str
     button_forget_yes: str
     button_forget_no: str
-    # lists and the rating card
+    # lists to rate from, and the rating card
     rated_enough: str
     rated_more: Plural
     popular: str
+    popular_in: str
+    nothing_left_in: str
+    genres_to_rate: str
+    unknown_genre_to_rate: str
     my_ratings: str
     watchlist: str
     hidden: str
@@ -257,12 +294,28 @@ class Catalogue:
     genre_picker: str
     unknown_genre: str
     unknown_genre_example: str
-    # search, similar movies, /forget, /language
-    search_results: str
+    # search (`search_page` goes into the heads' {where}) and similar movies
+    search_count: Plural
+    search_some_exact: Plural
+    search_no_exact: str
+    search_page: str
+    search_tap: str
+    search_first: str
     no_results: str
     similar: str
+    # /forget, /export, /language
     forget_confirm: str
     forget_ratings: Plural
     forget_marks: Plural
+    forget_nothing: str
+    forget_cancelled: str
+    forgotten: str
+    forgotten_models: Plural
+    forgotten_unclean: str
+    export_nothing: str
+    export_caption: str
+    export_ratings: Plural
+    export_marks: Plural
     language_prompt: str
+    groups: GroupCatalogue
     admin: AdminCatalogue

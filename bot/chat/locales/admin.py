@@ -7,9 +7,15 @@ language, as the rest of the bot writes them.
 
 from __future__ import annotations
 
-from bot.chat.locales import AdminCatalogue, Columns, Outcomes, Stages
+from bot.chat.locales import AdminCatalogue, AdminCommands, Columns, Outcomes, Stages
 
 EN = AdminCatalogue(
+    commands=AdminCommands(
+        stats="Admin: people, ratings and training runs, with a chart",
+        model="Admin: the serving model and its scores",
+        retrain="Admin: train a new model now",
+        rollback="Admin: switch back to the previous model",
+    ),
     refusal="Sorry, this command is only for the bot's admins.",
     already_running="A training run is already going; /stats shows how it ended.",
     started="Retraining: starting…",
@@ -52,6 +58,18 @@ EN = AdminCatalogue(
     model_val_rmse="Validation RMSE {rmse:.4f} (no held-out scores stored)",
     model_since="Ratings from the bot since the last successful run: {since:,}",
     model_schedule="Scheduled retraining: {schedule}",
+    rolled_back_to_older=(
+        "↩️ <b>Rolled back</b> to the older model <code>{version}</code> (trained {created}).\n"
+        "It replaces <code>{replaced}</code> (trained {replaced_at}). "
+        "Send /rollback again to switch back to it."
+    ),
+    switched_to_newer=(
+        "↪️ <b>Switched to the newer model</b> <code>{version}</code> (trained {created}).\n"
+        "It replaces the older <code>{replaced}</code> (trained {replaced_at}). "
+        "Send /rollback again to go back to that one."
+    ),
+    switched_to="<b>Switched models</b>: now serving <code>{version}</code> (trained {created}).",
+    rollback_refused="Cannot roll back: {reason}. The current model keeps serving.",
     stats_title="<b>Stats</b>",
     stats_people="People: {telegram:,} from Telegram, {movielens:,} from MovieLens",
     stats_bot_ratings="Ratings from the bot: {today:,} today, {total:,} in total",
@@ -59,16 +77,21 @@ EN = AdminCatalogue(
     stats_all="All ratings: {ratings:,}",
     stats_runs="<b>Last runs</b>",
     stats_no_runs="No training runs yet.",
-    stats_caption="Training curve and held-out metrics per run",
-    plot_title="validation RMSE",
-    plot_title_run="validation RMSE, run {run_id}",
-    rollback_failed="Cannot roll back: {error}",
-    rolled_back="Rolled back: now serving {version}.",
+    stats_caption=(
+        "Left: validation RMSE by epoch. Right: each run's held-out scores against the serving "
+        "model, the gate's margin and the popularity baseline."
+    ),
     scheduled_failed="Scheduled retraining failed: {reason}",
 )
 
 
 RU = AdminCatalogue(
+    commands=AdminCommands(
+        stats="Админ: люди, оценки и запуски обучения, с графиком",
+        model="Админ: текущая модель и её результаты",
+        retrain="Админ: обучить новую модель сейчас",
+        rollback="Админ: вернуться к предыдущей модели",
+    ),
     refusal="Извини, эта команда только для админов бота.",
     already_running="Обучение уже идёт; чем оно закончилось, покажет /stats.",
     started="Переобучение: запускаю…",
@@ -111,6 +134,20 @@ RU = AdminCatalogue(
     model_val_rmse="RMSE на валидации {rmse:.4f} (результатов на отложенных оценках нет)",
     model_since="Оценок из бота после последнего успешного обучения: {since:,}",
     model_schedule="Переобучение по расписанию: {schedule}",
+    rolled_back_to_older=(
+        "↩️ <b>Откат</b> к более старой модели <code>{version}</code> (обучена {created}).\n"
+        "Она заменила <code>{replaced}</code> (обучена {replaced_at}). "
+        "Отправь /rollback ещё раз, чтобы вернуть ту."
+    ),
+    switched_to_newer=(
+        "↪️ <b>Включена более новая модель</b> <code>{version}</code> (обучена {created}).\n"
+        "Она заменила более старую <code>{replaced}</code> (обучена {replaced_at}). "
+        "Отправь /rollback ещё раз, чтобы вернуться к той."
+    ),
+    switched_to=(
+        "<b>Модель заменена</b>: теперь работает <code>{version}</code> (обучена {created})."
+    ),
+    rollback_refused="Откатиться не получилось: {reason}. Работает текущая модель.",
     stats_title="<b>Статистика</b>",
     stats_people="Люди: из Telegram — {telegram:,}, из MovieLens — {movielens:,}",
     stats_bot_ratings="Оценки из бота: сегодня — {today:,}, всего — {total:,}",
@@ -118,16 +155,21 @@ RU = AdminCatalogue(
     stats_all="Всего оценок: {ratings:,}",
     stats_runs="<b>Последние запуски</b>",
     stats_no_runs="Запусков обучения ещё не было.",
-    stats_caption="Кривая обучения и метрики на отложенных оценках по запускам",
-    plot_title="RMSE на валидации",
-    plot_title_run="RMSE на валидации, запуск {run_id}",
-    rollback_failed="Не получилось откатиться: {error}",
-    rolled_back="Откат выполнен: теперь работает {version}.",
+    stats_caption=(
+        "Слева: RMSE на валидации по эпохам. Справа: результаты каждого запуска на отложенных "
+        "оценках рядом с текущей моделью, допуском проверки и базовой линией популярного."
+    ),
     scheduled_failed="Переобучение по расписанию не удалось: {reason}",
 )
 
 
 ES = AdminCatalogue(
+    commands=AdminCommands(
+        stats="Admin: personas, valoraciones y entrenamientos, con un gráfico",
+        model="Admin: el modelo en uso y sus resultados",
+        retrain="Admin: entrenar un modelo nuevo ahora",
+        rollback="Admin: volver al modelo anterior",
+    ),
     refusal="Lo siento, este comando es solo para los admins del bot.",
     already_running="Ya hay un entrenamiento en marcha; /stats muestra cómo terminó.",
     started="Reentrenando: empezando…",
@@ -171,6 +213,21 @@ ES = AdminCatalogue(
     model_val_rmse="RMSE de validación {rmse:.4f} (no hay resultados con valoraciones reservadas)",
     model_since="Valoraciones del bot desde el último entrenamiento correcto: {since:,}",
     model_schedule="Reentrenamiento programado: {schedule}",
+    rolled_back_to_older=(
+        "↩️ <b>Vuelta atrás</b> al modelo más antiguo <code>{version}</code> "
+        "(entrenado el {created}).\n"
+        "Sustituye a <code>{replaced}</code> (entrenado el {replaced_at}). "
+        "Envía /rollback otra vez para volver a ese."
+    ),
+    switched_to_newer=(
+        "↪️ <b>Cambio al modelo más nuevo</b> <code>{version}</code> (entrenado el {created}).\n"
+        "Sustituye al más antiguo <code>{replaced}</code> (entrenado el {replaced_at}). "
+        "Envía /rollback otra vez para volver a ese."
+    ),
+    switched_to=(
+        "<b>Modelo cambiado</b>: ahora en uso <code>{version}</code> (entrenado el {created})."
+    ),
+    rollback_refused="No se puede volver atrás: {reason}. El modelo actual sigue en uso.",
     stats_title="<b>Estadísticas</b>",
     stats_people="Personas: {telegram:,} de Telegram, {movielens:,} de MovieLens",
     stats_bot_ratings="Valoraciones del bot: {today:,} hoy, {total:,} en total",
@@ -178,10 +235,10 @@ ES = AdminCatalogue(
     stats_all="Todas las valoraciones: {ratings:,}",
     stats_runs="<b>Últimas ejecuciones</b>",
     stats_no_runs="Aún no ha habido ningún entrenamiento.",
-    stats_caption="Curva de entrenamiento y métricas con valoraciones reservadas por ejecución",
-    plot_title="RMSE de validación",
-    plot_title_run="RMSE de validación, ejecución {run_id}",
-    rollback_failed="No se puede volver al modelo anterior: {error}",
-    rolled_back="Hecho: vuelve a estar en uso {version}.",
+    stats_caption=(
+        "Izquierda: RMSE de validación por época. Derecha: los resultados de cada ejecución con "
+        "las valoraciones reservadas frente al modelo en uso, el margen de la verificación y la "
+        "referencia de popularidad."
+    ),
     scheduled_failed="El reentrenamiento programado falló: {reason}",
 )

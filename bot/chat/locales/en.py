@@ -8,6 +8,7 @@ from bot.chat.locales import (
     Commands,
     OneOther,
     admin,
+    groups,
 )
 
 CATALOGUE = Catalogue(
@@ -19,27 +20,29 @@ CATALOGUE = Catalogue(
         myratings="Your ratings: change or remove them",
         watchlist="Movies you saved for later",
         hidden="Movies you hid (not seen, not interested): undo from here",
+        export="Your ratings and lists as a CSV file",
         language="Choose the language I speak",
         forget="Delete everything stored about you",
         help="How this bot works",
     ),
-    welcome=OneOther(
-        one=(
-            "<b>Hi! I recommend movies you haven't seen yet.</b>\n\n"
-            "1. Tap a movie you know below and rate it from 0.5 to 5 stars "
-            "(or tap <i>Not seen</i>).\n"
-            "2. After {n} rating, send /recommend for your personal top 10.\n"
-            "3. Every new rating sharpens the next list.\n\n"
-            "/help lists everything I can do."
-        ),
-        other=(
-            "<b>Hi! I recommend movies you haven't seen yet.</b>\n\n"
-            "1. Tap a movie you know below and rate it from 0.5 to 5 stars "
-            "(or tap <i>Not seen</i>).\n"
-            "2. After {n} ratings, send /recommend for your personal top 10.\n"
-            "3. Every new rating sharpens the next list.\n\n"
-            "/help lists everything I can do."
-        ),
+    description=(
+        "I recommend movies you haven't seen yet.\n\n"
+        "Press Start, then rate a few movies you know from the most popular ones (or search by "
+        "title). I compare your taste with about a hundred thousand MovieLens ratings and send "
+        "you a personal top 10; every new rating sharpens the next list."
+    ),
+    short_description="Movie recommendations from your ratings: rate a few, get a top 10.",
+    welcome=(
+        "<b>Hi! I recommend movies you haven't seen yet.</b>\n\n"
+        "1. Tap a movie you know below and rate it from 0.5 to 5 stars "
+        "(or tap <i>Not seen</i>).\n"
+        "2. {after}, send /recommend for your personal top 10.\n"
+        "3. Every new rating sharpens the next list.\n\n"
+        "/help lists everything I can do."
+    ),
+    welcome_after=OneOther(
+        one="After {n} rating",
+        other="After {n} ratings",
     ),
     help_intro=(
         "<b>How it works</b>\n"
@@ -70,6 +73,7 @@ CATALOGUE = Catalogue(
         later="Removed from your watchlist.",
     ),
     unknown_genre_button="My model doesn't know that genre any more. Nothing was changed.",
+    nothing_new="Nothing new yet: rate a few more movies and refresh again.",
     forgotten_short="Deleted.",
     saved="Saved: {title} ★{stars}",
     removed="Removed your rating of {title}",
@@ -81,9 +85,34 @@ CATALOGUE = Catalogue(
     no_watchlist="Your watchlist is empty. Tap <i>Later</i> on a movie to save it here.",
     no_hidden="You haven't hidden any movies.",
     no_similar="I don't know any movies like that one yet.",
+    unknown_movie_link=("That link points to a movie I don't know. Here are popular ones instead."),
     forget_nothing="I have nothing stored about you.",
     forget_cancelled="Cancelled: nothing was deleted.",
     forgotten="Done: everything I stored about you is deleted. Send /start to begin again.",
+    forgotten_models=OneOther(
+        one="Done: your ratings, your hidden and saved movies and everything else I stored "
+        "about you are deleted, and you are removed from the {n} trained model I keep. What "
+        "it learned about the movies themselves from everyone's ratings, yours included, is "
+        "relearned without you at the next retraining. Send /start to begin again.",
+        other="Done: your ratings, your hidden and saved movies and everything else I stored "
+        "about you are deleted, and you are removed from the {n} trained models I keep. What "
+        "they learned about the movies themselves from everyone's ratings, yours included, is "
+        "relearned without you at the next retraining. Send /start to begin again.",
+    ),
+    forgotten_unclean=(
+        "Your ratings, your hidden and saved movies and everything else in my database "
+        "about you are deleted, but I could not check or rewrite every trained model I "
+        "keep, so one may still know you: the admin can see why in my log. I try again "
+        "at every restart, and no newly trained model will include you. "
+        "Send /start to begin again."
+    ),
+    export_nothing="I have nothing stored about you to export. Rate a movie first: /popular",
+    export_caption=(
+        "Your {ratings} and {marks}: MovieLens columns (movieId, title, rating, timestamp) "
+        "plus signal (rating, not_seen, not_interested or later)."
+    ),
+    export_ratings=OneOther(one="{n} rating", other="{n} ratings"),
+    export_marks=OneOther(one="{n} hidden or saved movie", other="{n} hidden or saved movies"),
     offer_recs=OneOther(
         one="That's {n} rating: enough for personal recommendations! "
         "Rate more any time to sharpen them.",
@@ -122,6 +151,8 @@ CATALOGUE = Catalogue(
     button_genres="Genres…",
     button_refresh="Refresh",
     button_all_genres="All genres",
+    button_rate_by_genre="Rate by genre",
+    button_other_genres="« Genres",
     button_forget_yes="Yes, delete everything",
     button_forget_no="Cancel",
     rated_enough="Rated: {rated}. Send /recommend for your picks.",
@@ -130,6 +161,14 @@ CATALOGUE = Catalogue(
         other="Rated: {rated}. Rate {n} more for personal picks.",
     ),
     popular="<b>Popular movies</b> (page {page}/{pages})\nTap one you have seen to rate it.",
+    popular_in=(
+        "<b>Popular in {genre}</b> (page {page}/{pages})\nTap one you have seen to rate it."
+    ),
+    nothing_left_in=(
+        "You have rated or hidden every popular movie in {genre}: pick another genre."
+    ),
+    genres_to_rate="Which genre do you like? I'll show its most-rated movies for you to rate.",
+    unknown_genre_to_rate="I don't know that genre any more. Pick another one:",
     my_ratings=(
         "<b>Your ratings</b>: {total} (page {page}/{pages})\n"
         "Tap a movie to change or remove its rating."
@@ -193,9 +232,20 @@ CATALOGUE = Catalogue(
     genre_picker="Which genre?",
     unknown_genre="I don't know the genre “{given}”. Try one of: ",
     unknown_genre_example="For example: <code>/recommend comedy</code>",
-    search_results="Movies matching “{query}”: tap one to rate it.",
+    search_count=OneOther(
+        one="<b>{n:,} movie matches “{query}”</b>{where}",
+        other="<b>{n:,} movies match “{query}”</b>{where}",
+    ),
+    search_some_exact=OneOther(
+        one="<b>{n} movie matches “{query}”</b>, then close titles{where}:",
+        other="<b>{n} movies match “{query}”</b>, then close titles{where}:",
+    ),
+    search_no_exact="No exact match for “{query}”; <b>closest titles</b>{where}:",
+    search_page=" (page {page}/{pages})",
+    search_tap="Tap one to rate it.",
+    search_first="These are the first {shown:,}: add a word to narrow the search.",
     no_results=(
-        "No movie title contains “{query}”. "
+        "No movie title contains “{query}”, nor anything close to it. "
         "Try a shorter part of the title, e.g. <code>/search matrix</code>."
     ),
     similar="<b>More like {title}</b>: tap one to rate it.",
@@ -208,5 +258,6 @@ CATALOGUE = Catalogue(
         one=", the {n} movie you hid or saved", other=", the {n} movies you hid or saved"
     ),
     language_prompt="Which language should I speak?",
+    groups=groups.EN,
     admin=admin.EN,
 )

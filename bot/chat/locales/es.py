@@ -8,6 +8,7 @@ from bot.chat.locales import (
     Commands,
     OneOther,
     admin,
+    groups,
 )
 
 CATALOGUE = Catalogue(
@@ -19,27 +20,29 @@ CATALOGUE = Catalogue(
         myratings="Tus valoraciones: cámbialas o quítalas",
         watchlist="Películas que guardaste para más tarde",
         hidden="Películas que ocultaste (no vista, no me interesa): deshazlo desde aquí",
+        export="Tus valoraciones y listas en un archivo CSV",
         language="Elige el idioma en que te hablo",
         forget="Borra todo lo que guardo sobre ti",
         help="Cómo funciona este bot",
     ),
-    welcome=OneOther(
-        one=(
-            "<b>¡Hola! Te recomiendo películas que aún no has visto.</b>\n\n"
-            "1. Toca abajo una película que conozcas y valórala de 0.5 a 5 estrellas "
-            "(o toca <i>No vista</i>).\n"
-            "2. Tras {n} valoración, envía /recommend para ver tu top 10 personal.\n"
-            "3. Cada nueva valoración afina la siguiente lista.\n\n"
-            "/help muestra todo lo que sé hacer."
-        ),
-        other=(
-            "<b>¡Hola! Te recomiendo películas que aún no has visto.</b>\n\n"
-            "1. Toca abajo una película que conozcas y valórala de 0.5 a 5 estrellas "
-            "(o toca <i>No vista</i>).\n"
-            "2. Tras {n} valoraciones, envía /recommend para ver tu top 10 personal.\n"
-            "3. Cada nueva valoración afina la siguiente lista.\n\n"
-            "/help muestra todo lo que sé hacer."
-        ),
+    description=(
+        "Te recomiendo películas que aún no has visto.\n\n"
+        "Toca Iniciar y valora algunas películas que conozcas entre las más populares (o "
+        "búscalas por título). Comparo tus gustos con unas cien mil valoraciones de MovieLens y "
+        "te envío un top 10 personal; cada nueva valoración afina la siguiente lista."
+    ),
+    short_description="Películas según tus valoraciones: valora unas cuantas y recibe un top 10.",
+    welcome=(
+        "<b>¡Hola! Te recomiendo películas que aún no has visto.</b>\n\n"
+        "1. Toca abajo una película que conozcas y valórala de 0.5 a 5 estrellas "
+        "(o toca <i>No vista</i>).\n"
+        "2. {after}, envía /recommend para ver tu top 10 personal.\n"
+        "3. Cada nueva valoración afina la siguiente lista.\n\n"
+        "/help muestra todo lo que sé hacer."
+    ),
+    welcome_after=OneOther(
+        one="Tras {n} valoración",
+        other="Tras {n} valoraciones",
     ),
     help_intro=(
         "<b>Cómo funciona</b>\n"
@@ -71,6 +74,7 @@ CATALOGUE = Catalogue(
         later="Quitada de tu lista para más tarde.",
     ),
     unknown_genre_button="Mi modelo ya no conoce ese género. No se ha cambiado nada.",
+    nothing_new="Nada nuevo por ahora: valora algunas películas más y vuelve a actualizar.",
     forgotten_short="Borrado.",
     saved="Guardado: {title} ★{stars}",
     removed="Quitada tu valoración de {title}",
@@ -85,10 +89,41 @@ CATALOGUE = Catalogue(
     ),
     no_hidden="No has ocultado ninguna película.",
     no_similar="Aún no conozco películas parecidas a esa.",
+    unknown_movie_link=(
+        "Ese enlace lleva a una película que no conozco. Aquí tienes las populares."
+    ),
     forget_nothing="No guardo nada sobre ti.",
     forget_cancelled="Cancelado: no se ha borrado nada.",
     forgotten=(
         "Listo: he borrado todo lo que guardaba sobre ti. Envía /start para empezar de nuevo."
+    ),
+    forgotten_models=OneOther(
+        one="Listo: he borrado tus valoraciones, tus películas ocultas y guardadas y todo lo "
+        "demás que guardaba sobre ti, y te he quitado del modelo entrenado que conservo. Lo "
+        "que aprendió sobre las películas en sí de las valoraciones de todos, también las tuyas, "
+        "se vuelve a aprender sin ti en el próximo entrenamiento. Envía /start para empezar de "
+        "nuevo.",
+        other="Listo: he borrado tus valoraciones, tus películas ocultas y guardadas y todo lo "
+        "demás que guardaba sobre ti, y te he quitado de los {n} modelos entrenados que conservo. "
+        "Lo que aprendieron sobre las películas en sí de las valoraciones de todos, también las "
+        "tuyas, se vuelve a aprender sin ti en el próximo entrenamiento. Envía /start para "
+        "empezar de nuevo.",
+    ),
+    forgotten_unclean=(
+        "He borrado tus valoraciones, tus películas ocultas y guardadas y todo lo demás sobre ti "
+        "de mi base de datos, pero no pude revisar ni reescribir todos los modelos entrenados "
+        "que conservo, así que alguno aún podría conocerte: el admin puede ver por qué en mi "
+        "registro. Lo vuelvo a intentar en cada reinicio, y ningún modelo nuevo te incluirá. "
+        "Envía /start para empezar de nuevo."
+    ),
+    export_nothing="No guardo nada sobre ti que exportar. Valora antes una película: /popular",
+    export_caption=(
+        "Aquí van {ratings} y {marks}: columnas de MovieLens (movieId, title, rating, "
+        "timestamp) más signal (rating, not_seen, not_interested o later)."
+    ),
+    export_ratings=OneOther(one="{n} valoración", other="{n} valoraciones"),
+    export_marks=OneOther(
+        one="{n} película oculta o guardada", other="{n} películas ocultas o guardadas"
     ),
     offer_recs=OneOther(
         one="¡Ya llevas {n} valoración: suficiente para recomendaciones personales! "
@@ -128,6 +163,8 @@ CATALOGUE = Catalogue(
     button_genres="Géneros…",
     button_refresh="Actualizar",
     button_all_genres="Todos los géneros",
+    button_rate_by_genre="Valorar por género",
+    button_other_genres="« Géneros",
     button_forget_yes="Sí, borrar todo",
     button_forget_no="Cancelar",
     rated_enough="Valoradas: {rated}. Envía /recommend para ver tus recomendaciones.",
@@ -139,6 +176,18 @@ CATALOGUE = Catalogue(
         "<b>Películas populares</b> (página {page}/{pages})\n"
         "Toca una que hayas visto para valorarla."
     ),
+    popular_in=(
+        "<b>Populares del género {genre}</b> (página {page}/{pages})\n"
+        "Toca una que hayas visto para valorarla."
+    ),
+    nothing_left_in=(
+        "Ya valoraste u ocultaste todas las películas populares del género {genre}: "
+        "elige otro género."
+    ),
+    genres_to_rate=(
+        "¿Qué género te gusta? Te mostraré sus películas más valoradas para que las valores."
+    ),
+    unknown_genre_to_rate="Ya no conozco ese género. Elige otro:",
     my_ratings=(
         "<b>Tus valoraciones</b>: {total} (página {page}/{pages})\n"
         "Toca una película para cambiar o quitar su valoración."
@@ -206,9 +255,20 @@ CATALOGUE = Catalogue(
     genre_picker="¿Qué género?",
     unknown_genre="No conozco el género «{given}». Prueba uno de estos: ",
     unknown_genre_example="Por ejemplo: <code>/recommend comedy</code>",
-    search_results="Películas que coinciden con «{query}»: toca una para valorarla.",
+    search_count=OneOther(
+        one="<b>{n:,} película coincide con «{query}»</b>{where}",
+        other="<b>{n:,} películas coinciden con «{query}»</b>{where}",
+    ),
+    search_some_exact=OneOther(
+        one="<b>{n} película coincide con «{query}»</b>, y luego títulos parecidos{where}:",
+        other="<b>{n} películas coinciden con «{query}»</b>, y luego títulos parecidos{where}:",
+    ),
+    search_no_exact="Nada coincide exactamente con «{query}»; <b>títulos parecidos</b>{where}:",
+    search_page=" (página {page}/{pages})",
+    search_tap="Toca una para valorarla.",
+    search_first="Estas son las primeras {shown:,}: añade una palabra para afinar la búsqueda.",
     no_results=(
-        "Ningún título contiene «{query}». "
+        "Ningún título contiene «{query}» ni nada parecido. "
         "Prueba con una parte más corta del título, p. ej. <code>/search matrix</code>."
     ),
     similar="<b>Más como {title}</b>: toca una para valorarla.",
@@ -221,5 +281,6 @@ CATALOGUE = Catalogue(
         other=", las {n} películas que ocultaste o guardaste",
     ),
     language_prompt="¿En qué idioma te hablo?",
+    groups=groups.ES,
     admin=admin.ES,
 )

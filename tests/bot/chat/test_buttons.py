@@ -65,8 +65,8 @@ async def test_refresh_with_the_same_list_says_nothing_new(press) -> None:
     ((_, markup),) = first.edits
 
     again, _ = await press("v1|R", markup=markup)  # the message shows that list already
-    assert again.answer_text == texts.NOTHING_NEW
-    assert [kind for kind, _ in again.events][0] == "answer"
+    assert again.answer_text == texts.current().nothing_new
+    assert next(kind for kind, _ in again.events) == "answer"
 
 
 @pytest.mark.parametrize(
@@ -92,10 +92,10 @@ async def test_forged_or_malformed_data_is_answered_and_changes_nothing(
     before = await storage.counts()
     query, bot = await press(data)
     assert query.answer_text in (
-        texts.BAD_BUTTON,
-        texts.UNKNOWN_MOVIE,
-        texts.NOT_RATED,
-        texts.NOT_MARKED,
+        texts.current().bad_button,
+        texts.current().unknown_movie,
+        texts.current().not_rated,
+        texts.current().not_marked,
     )
     assert query.edits == [] and bot.sent == []
     assert await storage.counts() == before
@@ -104,13 +104,13 @@ async def test_forged_or_malformed_data_is_answered_and_changes_nothing(
 
 async def test_removing_with_no_ratings_at_all_changes_nothing(press, storage) -> None:
     query, _ = await press("v1|x|5|p0", user_id=31337)  # this person never rated anything
-    assert query.answer_text == texts.NOT_RATED and query.edits == []
+    assert query.answer_text == texts.current().not_rated and query.edits == []
 
 
 async def test_someone_elses_forget_button_changes_nothing(press, storage) -> None:
     await storage.record_rating(7, 1, 4.0)
     query, _ = await press(cb.encode(cb.Forget(7, True)), user_id=42)
-    assert query.answer_text == texts.NOT_YOURS
+    assert query.answer_text == texts.current().not_yours
     assert len(await storage.ratings_of(7)) == 1
 
 
@@ -140,7 +140,7 @@ async def test_remove_deletes_the_rating_and_returns_to_the_list(press, storage)
     await storage.record_rating(42, 5, 3.0)
     query, _ = await press("v1|x|5|y0")
     assert await storage.ratings_of(42) == []
-    assert query.edits[0][0] == texts.NO_RATINGS
+    assert query.edits[0][0] == texts.current().no_ratings
 
 
 async def test_the_fifth_new_rating_offers_recommendations(press, storage) -> None:
@@ -149,19 +149,19 @@ async def test_the_fifth_new_rating_offers_recommendations(press, storage) -> No
     _, bot = await press("v1|r|4|10|p0")  # a change, not a new rating
     assert bot.sent == []
     _, bot = await press("v1|r|5|10|p0")
-    assert bot.sent[0][1] == texts.OFFER_RECS
-    assert labels(bot.sent[0][2]) == [texts.BUTTON_SHOW_RECS]
+    assert bot.sent[0][1] == texts.offer_recs()
+    assert labels(bot.sent[0][2]) == [texts.current().button_show_recs]
 
 
 async def test_a_genre_the_model_does_not_know_is_refused(press) -> None:
     query, _ = await press("v1|RWestern")
-    assert query.answer_text == texts.UNKNOWN_GENRE_BUTTON and query.edits == []
+    assert query.answer_text == texts.current().unknown_genre_button and query.edits == []
 
 
 async def test_not_seen_is_stored_and_the_popular_list_moves_up(press, storage) -> None:
     query, _ = await press("v1|n|1|p0", user_id=42)
     assert [(m.movie_id, m.kind) for m in await storage.marks_of(42)] == [(1, "not_seen")]
-    assert query.answer_text == texts.MARKED["not_seen"]
+    assert query.answer_text == texts.current().marked.of("not_seen")
     _, markup = query.edits[0]
     assert labels(markup)[0] == f"1. {title(2)}"  # movie 1 (the most rated) is gone
     assert await storage.ratings_of(42) == []
@@ -174,15 +174,15 @@ async def test_later_goes_to_the_watchlist_and_undo_takes_it_back(press, storage
     assert "watchlist" in text.lower() and labels(markup) == [f"1. {title(3)}"]
 
     query, _ = await press("v1|u|3|w0", user_id=42)
-    assert query.answer_text == texts.UNDONE["later"]
+    assert query.answer_text == texts.current().undone.of("later")
     assert await storage.marks_of(42) == []
-    assert query.edits[0][0] == texts.NO_WATCHLIST
+    assert query.edits[0][0] == texts.current().no_watchlist
 
 
 async def test_a_mark_on_a_rated_movie_is_refused_and_the_rating_kept(press, storage) -> None:
     await press("v1|r|2|8|p0", user_id=42)
     query, _ = await press("v1|i|2|p0", user_id=42)
-    assert query.answer_text == texts.ALREADY_RATED and query.edits == []
+    assert query.answer_text == texts.current().already_rated and query.edits == []
     assert [(r.movie_id, r.rating) for r in await storage.ratings_of(42)] == [(2, 4.0)]
     assert await storage.marks_of(42) == []
 
@@ -191,5 +191,5 @@ async def test_marks_belong_to_the_presser(press, storage) -> None:
     await press("v1|i|4|p0", user_id=42, chat_id=-1001)
     assert await storage.marks_of(7) == []
     query, _ = await press("v1|u|4|p0", user_id=7, chat_id=-1001)
-    assert query.answer_text == texts.NOT_MARKED
+    assert query.answer_text == texts.current().not_marked
     assert len(await storage.marks_of(42)) == 1

@@ -35,6 +35,8 @@ ROUND_TRIP = [
     cb.Rate(356, 8, cb.Search("godfater", 2)),
     cb.Forget(123456789, True),
     cb.Forget(-100123, False),
+    cb.SetLanguage("ru"),
+    cb.SetLanguage("es"),
 ]
 
 
@@ -141,6 +143,12 @@ def test_truncate_query_keeps_whole_characters_and_collapses_spaces() -> None:
         "v1|m|1|P9Drama",
         "v1|G|x",
         "v1|Gx",
+        "v1|L|",
+        "v1|L|de",
+        "v1|L|RU",
+        "v1|L|ru-RU",
+        "v1|L|ru|x",
+        "v1|Lru",
         "v1|p0" + "0" * 60,
         "v1|s" + "x" * 61,
     ],

@@ -99,7 +99,7 @@ async def send_export(storage: Storage, chat: Chat, user_id: int = 42) -> FakeBo
         1, datetime.now(UTC), chat, from_user=User(user_id, "Ann", is_bot=False), text="/export"
     )
     message.set_bot(bot)  # type: ignore[arg-type]
-    context = SimpleNamespace(storage=storage, args=[])
+    context = SimpleNamespace(storage=storage, args=[], bot=SimpleNamespace(username="movie_bot"))
     await handlers.export_command(Update(1, message=message), context)  # type: ignore[arg-type]
     return bot
 
@@ -120,7 +120,7 @@ async def test_in_a_group_nothing_about_the_person_is_posted(storage: Storage) -
 
     bot = await send_export(storage, Chat(-1001, Chat.SUPERGROUP))
 
-    assert bot.documents == [] and bot.texts == [(-1001, texts.EXPORT_PRIVATE_ONLY)]
+    assert bot.documents == [] and bot.texts == [(-1001, texts.current().groups.private_only)]
 
 
 async def test_with_nothing_stored_it_says_so_instead_of_sending_an_empty_file(
@@ -128,4 +128,4 @@ async def test_with_nothing_stored_it_says_so_instead_of_sending_an_empty_file(
 ) -> None:
     bot = await send_export(storage, Chat(77, Chat.PRIVATE), user_id=77)
 
-    assert bot.documents == [] and bot.texts == [(77, texts.EXPORT_NOTHING)]
+    assert bot.documents == [] and bot.texts == [(77, texts.current().export_nothing)]

@@ -42,7 +42,7 @@ FUZZ = settings(
 )
 
 SURROGATE = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=())
-GRAMMAR = st.sampled_from([*"v1|prmnilxugfywhkRsSPG0123456789-+ .", "\x00", "é", "٣", "۵"])
+GRAMMAR = st.sampled_from([*"v1|prmnilxugfywhkRsSPGL0123456789-+ .", "\x00", "é", "٣", "۵"])
 """The codec's own alphabet, plus a NUL and digits that `\\d` and int() accept."""
 CHAR = st.one_of(st.characters(exclude_categories=()), SURROGATE, GRAMMAR)
 ANY_TEXT = st.text(CHAR, max_size=80)
@@ -75,6 +75,7 @@ REAL = [
         cb.PickGenre(),
         cb.Forget(PRESSER, False),
         cb.Forget(VICTIM, True),
+        cb.SetLanguage("ru"),
     )
 ]
 """Data of buttons the bot really sends (movies of the synthetic catalogue)."""
@@ -102,7 +103,7 @@ def mutated(draw: st.DrawFn) -> str:
 
 CALLBACK_DATA = st.one_of(mutated(), ANY_TEXT, UNDECODABLE, st.sampled_from(REAL), st.none())
 COMMANDS = ["start", "help", "popular", "recommend", "search", "myratings", "watchlist"]
-COMMANDS += ["hidden", "forget", "retrain", "model", "stats", "rollback", "nosuch"]
+COMMANDS += ["hidden", "forget", "language", "retrain", "model", "stats", "rollback", "nosuch"]
 COMMAND_TEXT = st.builds(
     lambda name, mention, rest: f"/{name}{mention}{rest}",
     st.sampled_from(COMMANDS),
@@ -162,7 +163,7 @@ async def test_any_callback_data_is_answered_once_and_refused_data_changes_nothi
     assert rows_of(after, VICTIM) == rows_of(before, VICTIM)
     event("accepted" if accepted(data) else "refused")
     if not accepted(data):
-        assert answers(calls) == [texts.BAD_BUTTON] and len(calls) == 1
+        assert answers(calls) == [texts.current().bad_button] and len(calls) == 1
         assert after == before
 
 

@@ -10,12 +10,14 @@ import time
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from telegram.ext import ApplicationBuilder
 
 from bot.chat import jobs
 from bot.chat.context import CONTEXT_TYPES, BotApplication
+from bot.chat.locales import admin as admin_locales
 from bot.config import Settings
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
@@ -81,3 +83,38 @@ async def test_schedule_skips_without_new_ratings_runs_after_one_and_never_overl
     # the run outlasted several 1-second ticks, and none of them started a second one
     assert runs[0].finished_at - runs[0].started_at > timedelta(seconds=2)
     assert "maximum number of running instances reached" in caplog.text
+
+
+class Admins:
+    """The parts of the context `scheduled_run` uses: two admins, one who chose Russian."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.settings = Settings(token="123:TEST", admin_ids=frozenset({7, 8}))
+        self.application = SimpleNamespace(running=False)
+        failed = SimpleNamespace(status="failed", reason="the worker ran out of memory")
+        self.retrainer = SimpleNamespace(run_if_new_ratings=lambda: _done(failed))
+        self.sent: list[tuple[int, str]] = []
+        self.bot = self
+
+    async def send_message(self, chat_id: int, text: str) -> None:
+        self.sent.append((chat_id, text))
+
+
+async def _done(value: object) -> object:
+    return value
+
+
+async def test_a_failed_scheduled_run_is_told_to_each_admin_in_their_language(
+    tmp_path: Path,
+) -> None:
+    async with await Storage.open(tmp_path / "bot.db") as storage:
+        await storage.set_language(8, "ru")
+        context = Admins(storage)
+
+        await jobs.scheduled_run(context)  # type: ignore[arg-type]
+
+    assert sorted(context.sent) == [
+        (7, admin_locales.EN.scheduled_failed.format(reason="the worker ran out of memory")),
+        (8, admin_locales.RU.scheduled_failed.format(reason="the worker ran out of memory")),
+    ]

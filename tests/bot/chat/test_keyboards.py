@@ -71,7 +71,7 @@ def test_recommendations_end_with_genres_and_refresh_for_the_same_genre() -> Non
     entries = [(i, i, f"Movie {i}", None) for i in range(1, 11)]
     markup = keyboards.recommendations(entries, "Comedy")
     last = markup.inline_keyboard[-1]
-    assert [b.text for b in last] == [texts.BUTTON_GENRES, texts.BUTTON_REFRESH]
+    assert [b.text for b in last] == [texts.current().button_genres, texts.current().button_refresh]
     assert cb.parse(last[1].callback_data) == cb.Recs("Comedy")
     assert_within_telegram_limits(markup)
 
@@ -111,7 +111,7 @@ def test_a_catalogue_with_very_many_genres_still_fits_telegrams_limits() -> None
     many = [f"Genre {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(150)]
     markup = keyboards.genres(many)
     assert_within_telegram_limits(markup)
-    assert buttons(markup)[-1].text == texts.BUTTON_ALL_GENRES
+    assert buttons(markup)[-1].text == texts.current().button_all_genres
     assert len(texts.unknown_genre("x" * 100, many * 3)) <= texts.MAX_MESSAGE
 
 
@@ -119,14 +119,14 @@ def test_genres_to_rate_lead_to_each_genres_popular_list_and_back() -> None:
     markup = keyboards.genres_to_rate(GENRES)
     parsed = [cb.parse(b.callback_data) for b in buttons(markup)]
     assert parsed == [cb.PopularIn(g, 0) for g in GENRES] + [cb.Popular(0)]
-    assert buttons(markup)[-1].text == texts.BUTTON_BACK
+    assert buttons(markup)[-1].text == texts.current().button_back
     assert_within_telegram_limits(markup)
     assert_within_telegram_limits(keyboards.genres_to_rate(GENRES * 10))
 
 
 def test_movie_list_puts_its_footer_in_a_row_after_the_page_buttons() -> None:
     entries = [(1, 100, "Movie (2000)", None)]
-    footer = [(texts.BUTTON_RATE_BY_GENRE, cb.PickGenreToRate())]
+    footer = [(texts.current().button_rate_by_genre, cb.PickGenreToRate())]
     markup = keyboards.movie_list(entries, cb.Popular(0), None, cb.Popular(1), footer=footer)
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [
         ["1. Movie (2000)"],

@@ -24,11 +24,13 @@ ANSWERS = {
     "busy_press_again", "bad_button", "unknown_movie", "not_yours", "not_rated", "not_marked",
     "already_rated", "marked.not_seen", "marked.not_interested", "marked.later",
     "undone.not_seen", "undone.not_interested", "undone.later", "unknown_genre_button",
-    "forgotten_short", "saved", "removed", "language_saved", "error", "needs_a_person",
-    "database_busy", "cannot_save",
+    "nothing_new", "forgotten_short", "saved", "removed", "language_saved", "error",
+    "needs_a_person", "database_busy", "cannot_save",
 }  # fmt: skip
 """Texts that answer button presses: Telegram takes at most 200 characters there."""
 MAX_ANSWER = 200
+MAX_COMMAND, MAX_DESCRIPTION, MAX_SHORT_DESCRIPTION = 256, 512, 120
+"""Telegram's limits on a command's description and on the bot's (short) description."""
 HTML_TAG = re.compile(r"</?(b|i|code|pre)>")
 
 
@@ -119,6 +121,15 @@ def test_answers_to_presses_fit_telegram(language: str) -> None:
     catalogue = flat(CATALOGUES[language])
     too_long = [f for f in sorted(ANSWERS) if not 0 < len(str(catalogue[f])) <= MAX_ANSWER]
     assert too_long == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_menus_and_descriptions_fit_telegram(language: str) -> None:
+    catalogue = CATALOGUES[language]
+    about = [*flat(catalogue.commands).values(), *flat(catalogue.admin.commands).values()]
+    assert all(0 < len(str(text)) <= MAX_COMMAND for text in about)
+    assert len(catalogue.description) <= MAX_DESCRIPTION
+    assert len(catalogue.short_description) <= MAX_SHORT_DESCRIPTION
 
 
 @pytest.mark.parametrize(

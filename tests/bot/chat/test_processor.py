@@ -9,6 +9,7 @@ from typing import Any
 from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.chat import texts
+from bot.chat.locales import ru
 from bot.chat.processor import STALE_PRESS_S, FairProcessor, chat_key
 from bot.chat.turns import give_up_turn
 
@@ -35,11 +36,10 @@ def message(update_id: int, chat_id: int) -> Update:
     )
 
 
-def press(update_id: int, chat_id: int, bot: Answers) -> Update:
+def press(update_id: int, chat_id: int, bot: Answers, language_code: str | None = None) -> Update:
     shown = Message(1, datetime.now(UTC), Chat(chat_id, Chat.PRIVATE), text="list")
-    query = CallbackQuery(
-        f"q{update_id}", User(chat_id, "Ann", is_bot=False), "i", message=shown, data="v1|p0"
-    )
+    presser = User(chat_id, "Ann", is_bot=False, language_code=language_code)
+    query = CallbackQuery(f"q{update_id}", presser, "i", message=shown, data="v1|p0")
     query.set_bot(bot)  # type: ignore[arg-type]
     return Update(update_id, callback_query=query)
 
@@ -99,8 +99,24 @@ async def test_a_press_that_waited_too_long_is_answered_busy_and_not_acted_on() 
     rec.release.set()
     await asyncio.gather(held, late)
     assert "start press" not in rec.log
-    assert bot.answers == [texts.BUSY_PRESS_AGAIN]
+    assert bot.answers == [texts.current().busy_press_again]
     assert done == [1, 2]  # answered, so done: not replayed at the next start
+
+
+async def test_the_busy_answer_speaks_the_app_language_of_the_presser() -> None:
+    now = [0.0]
+    processor, rec, bot = FairProcessor(clock=lambda: now[0]), Recorder(), Answers()
+    held = asyncio.create_task(
+        processor.process_update(message(1, 7), rec.handle("slow", hold=True))
+    )
+    await asyncio.sleep(0)
+    late = processor.process_update(press(2, 7, bot, "ru"), rec.handle("press"))
+    late_task = asyncio.create_task(late)
+    await asyncio.sleep(0)
+    now[0] = STALE_PRESS_S + 1
+    rec.release.set()
+    await asyncio.gather(held, late_task)
+    assert bot.answers == [ru.CATALOGUE.busy_press_again]
 
 
 async def test_stopping_hands_back_what_has_not_started_and_cuts_off_the_slow() -> None:

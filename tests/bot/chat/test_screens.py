@@ -69,7 +69,7 @@ async def test_a_genre_is_matched_loosely_and_an_unknown_one_offers_the_genres(
     loose = await screens.popular_in(storage, holder, 42, "sci fi", 0)
     unknown = await screens.popular_in(storage, holder, 42, "Western", 0)
     assert "Popular in Sci-Fi" in loose.text
-    assert unknown.text == texts.UNKNOWN_GENRE_TO_RATE
+    assert unknown.text == texts.current().unknown_genre_to_rate
     assert labels(unknown) == ["Comedy", "Drama", "Sci-Fi", "« Back"]
 
 

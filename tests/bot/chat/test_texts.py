@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chat import texts
+from bot.chat import group_texts, language, texts
 from bot.storage import Movie
 from recsys.results import Recommendation as Rec
 
@@ -71,14 +71,40 @@ def test_clip_cuts_at_a_line_and_marks_the_cut() -> None:
 
 
 def test_every_fixed_text_fits_its_limit() -> None:
-    for answer in (texts.BAD_BUTTON, texts.UNKNOWN_MOVIE, texts.NOT_YOURS, texts.ERROR):
+    for answer in (
+        texts.current().bad_button,
+        texts.current().unknown_movie,
+        texts.current().not_yours,
+        texts.current().error,
+    ):
         assert len(answer) <= 200  # answerCallbackQuery text
     assert len(texts.saved("X" * 500, 4.5)) <= 200
-    assert all(len(t) <= texts.MAX_MESSAGE for t in (texts.WELCOME, texts.HELP))
-    assert all(1 <= len(name) <= 32 and len(about) <= 256 for name, about in texts.COMMANDS)
+    assert all(len(t) <= texts.MAX_MESSAGE for t in (texts.welcome(), texts.help_text()))
+    assert all(1 <= len(name) <= 32 and len(about) <= 256 for name, about in texts.commands())
 
 
 def test_predictions_are_shown_in_half_stars_as_people_rate() -> None:
     assert "I think you'd rate it <b>★4</b>" in texts.card(MATRIX, None, predicted=4.24)
     assert "I think you'd rate it <b>★4.5</b>" in texts.card(MATRIX, None, predicted=4.26)
     assert texts.movie_button(3, "Heat (1995)", None, predicted=3.74) == "3. Heat (1995) ≈3.5"
+
+
+def test_the_card_is_assembled_the_same_in_russian_with_russian_counts() -> None:
+    with language.using("ru"):
+        text = texts.card(MATRIX, None, "later")
+    assert "Жанры: Action, Sci-Fi" in text and "★4.2, 278 оценок" in text
+    assert "Он в твоём списке «на потом»." in text
+
+
+def test_russian_counts_agree_with_their_nouns_inside_sentences() -> None:
+    with language.using("ru"):
+        confirm = texts.forget_confirm(21, 3)
+        found = texts.search_results("matrix", 21)
+    assert "твою 21 оценку, 3 скрытых или отложенных фильма" in confirm
+    assert found.startswith("<b>21 фильм по запросу «matrix»</b>")
+
+
+def test_names_are_joined_with_the_languages_own_and() -> None:
+    with language.using("es"):
+        assert group_texts.joined_names(["Ana", "Bea", "Carla"]) == "Ana, Bea y Carla"
+    assert group_texts.joined_names(["Ann", "Bob"]) == "Ann and Bob"

@@ -138,7 +138,7 @@ async def test_personal_commands_from_nobody_in_particular_point_to_a_private_ch
     if command == "/rate":  # not a command of this bot: groups hear nothing back
         assert calls == []
     else:
-        assert sent(calls) == [texts.NEEDS_A_PERSON]
+        assert sent(calls) == [texts.current().needs_a_person]
     assert wired.dump() == before
 
 
@@ -146,7 +146,7 @@ async def test_anonymous_admins_share_no_identity_across_groups(wired: Wired) ->
     other_group = {**GROUP, "id": -1005555555555}
     for group in (GROUP, other_group):
         anonymous = message("/myratings", chat=group, sender=ANONYMOUS_ADMIN, sender_chat=group)
-        assert sent(await wired.send({"message": anonymous})) == [texts.NEEDS_A_PERSON]
+        assert sent(await wired.send({"message": anonymous})) == [texts.current().needs_a_person]
     people = [row[0] for row in wired.dump()["people"]]
     assert ANONYMOUS_ADMIN["id"] not in people and wired.errors == []
 
@@ -155,7 +155,7 @@ async def test_help_is_for_anyone(wired: Wired) -> None:
     calls = await wired.send(
         {"message": group_message("/help", sender=ANONYMOUS_ADMIN, sender_chat=GROUP)}
     )
-    assert sent(calls) == [texts.HELP] and wired.errors == []
+    assert sent(calls) == [texts.help_text()] and wired.errors == []
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ async def test_admin_commands_from_nobody_in_particular_are_refused(
     wired: Wired, who: dict[str, Any], command: str
 ) -> None:
     calls = await wired.send({"message": group_message(command, **who)})
-    assert sent(calls) == [texts.ADMIN_NEEDS_A_PERSON] and wired.errors == []
+    assert sent(calls) == [texts.current().admin_needs_a_person] and wired.errors == []
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ async def test_a_sticker_or_photo_in_private_gets_a_pointer_to_text(
     calls = await wired.send(
         {"message": message(None, sender=ANN, chat=private_chat(42), **content)}
     )
-    assert sent(calls) == [texts.TEXT_ONLY] and wired.errors == []
+    assert sent(calls) == [texts.current().text_only] and wired.errors == []
 
 
 async def test_a_sticker_in_a_group_is_ignored(wired: Wired) -> None:
@@ -224,7 +224,7 @@ async def test_a_press_by_nobody_in_particular_is_refused_on_the_button(
 ) -> None:
     before = wired.dump()
     calls = await wired.send(press(data, sender=sender, chat_id=GROUP["id"]))
-    assert answers(calls) == [texts.NEEDS_A_PERSON] and len(calls) == 1
+    assert answers(calls) == [texts.current().needs_a_person] and len(calls) == 1
     assert wired.errors == [] and wired.dump() == before
 
 
@@ -256,7 +256,7 @@ async def test_a_press_by_nobody_in_particular_is_refused_on_the_button(
 async def test_odd_callback_data_is_refused_like_forged_data(wired: Wired, data: Any) -> None:
     before = wired.dump()
     calls = await wired.send(press(data, sender=ANN))
-    assert answers(calls) == [texts.BAD_BUTTON] and len(calls) == 1
+    assert answers(calls) == [texts.current().bad_button] and len(calls) == 1
     assert wired.errors == [] and wired.dump() == before
 
 
@@ -274,4 +274,4 @@ async def test_an_odd_genre_after_recommend_is_answered(wired: Wired) -> None:
 
 
 def test_the_refusal_fits_a_button_answer() -> None:
-    assert len(texts.NEEDS_A_PERSON) <= 200  # answerCallbackQuery's limit
+    assert len(texts.current().needs_a_person) <= 200  # answerCallbackQuery's limit

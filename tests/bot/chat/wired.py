@@ -122,7 +122,8 @@ class Wired:
         self.errors.clear()
         start, running = len(self.request.calls), asyncio.all_tasks()
         update = Update.de_json({"update_id": next(self._update_ids), **body}, self.application.bot)
-        await self.application.process_update(update)
+        # In a task of its own, as PTB handles each update: the language it picks stays there.
+        await asyncio.create_task(self.application.process_update(update))
         await _settle(running)
         return self.request.calls[start:]
 
@@ -133,7 +134,7 @@ class Wired:
 
 
 _DUMP = {
-    "people": "SELECT telegram_id FROM people WHERE telegram_id IS NOT NULL ORDER BY 1",
+    "people": "SELECT telegram_id, language FROM people WHERE telegram_id IS NOT NULL ORDER BY 1",
     "ratings": "SELECT p.telegram_id, r.movie_id, r.rating, r.rated_at FROM ratings r"
     " JOIN people p USING (person_id) WHERE p.telegram_id IS NOT NULL ORDER BY 1, 2",
     "marks": "SELECT p.telegram_id, k.movie_id, k.kind, k.marked_at FROM marks k"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import admin_texts
+from bot.chat import admin_texts, texts
 from tests.e2e.retraining.helpers import (
     FINAL,
     rate_popular,
@@ -59,14 +59,14 @@ def test_non_admins_are_refused_and_nothing_changes(api: FakeBotApi, bot: BotPro
         stranger.say(command)["text"] for command in ("/retrain", "/rollback", "/model", "/stats")
     ]
 
-    assert replies == [admin_texts.REFUSAL] * 4
+    assert replies == [admin_texts.current().refusal] * 4
     assert run_rows(bot.database) == runs
     assert os.readlink(bot.models / "current") == current
     assert not api.calls("sendPhoto", since=mark)
 
 
 def test_admin_commands_are_in_the_admins_menu_only(api: FakeBotApi, bot: BotProcess) -> None:
-    admin_only = {name for name, _ in admin_texts.ADMIN_COMMANDS}
+    admin_only = {name for name, _ in admin_texts.commands()}
 
     everyone = {c["command"] for c in api.commands}
     boss = {c["command"] for c in api.commands_in(f"chat:{ADMIN}")}
@@ -74,8 +74,8 @@ def test_admin_commands_are_in_the_admins_menu_only(api: FakeBotApi, bot: BotPro
     assert admin_only <= boss and everyone == boss - admin_only
     assert "start" in everyone and not everyone & admin_only
     assert (api.description, api.short_description) == (
-        admin_texts.BOT_DESCRIPTION,
-        admin_texts.BOT_SHORT_DESCRIPTION,
+        texts.current().description,
+        texts.current().short_description,
     )
 
 
