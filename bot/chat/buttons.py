@@ -16,7 +16,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.chat import callbacks as cb
-from bot.chat import group_list, groups, keyboards, languages, screens, texts
+from bot.chat import group_list, groups, keyboards, language_choice, screens, texts
 from bot.chat.context import BotContext
 from bot.storage import AlreadyRated, MarkKind, UnknownMovie, UnknownPerson
 from bot.training import forgetting
@@ -114,9 +114,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         case cb.Forget(telegram_id, confirmed):
             await forget(query, context, telegram_id, confirmed)
         case cb.SetLanguage(chosen):
-            await languages.remember(storage, user_id, chosen)  # speaks it from here on
+            await language_choice.remember(storage, user_id, chosen)  # speaks it from here on
             await acknowledge(query, texts.current().language_saved)
-            await show(query, context, languages.picker())
+            await show(query, context, language_choice.picker())
         case cb.Recs(genre):
             if genre is not None:
                 try:

@@ -1,14 +1,14 @@
 """Command and text-message handlers: parse the command, build a screen, send it.
 
-What is handled on purpose: new messages (commands anywhere, text and attachments in
-private chats) and button presses. Everything else Telegram may deliver (edited messages,
-channel posts, member updates, inline queries, ...) is dropped by `gate`
-before any handler sees it; then `languages.adopt` picks the language every text of the
-update is written in (the sender's /language choice, else their app's language). Ratings,
-marks and lists belong to one person, so a message
-with nobody identifiable behind it (no `from`, a bot such as the shared GroupAnonymousBot
-that stands for every anonymous group admin, or sent on behalf of a chat) is told to use
-a private chat instead of sharing one identity across groups.
+What is handled on purpose: new messages (commands anywhere, text in private chats and
+replies to the bot in groups) and button presses. Everything else Telegram may deliver
+(edited messages, channel posts, member updates, inline queries, ...) is dropped by `gate`
+before any handler sees it; then `language_choice.adopt` picks the language every text of
+the update is written in (the sender's /language choice, else their app's language).
+Ratings, marks and lists belong to one person, so a message with nobody identifiable behind
+it (no `from`, a bot such as the shared GroupAnonymousBot that stands for every anonymous
+group admin, or sent on behalf of a chat) is told to use a private chat instead of sharing
+one identity across groups.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chat import buttons, group_list, groups, keyboards, languages, screens, texts
+from bot.chat import buttons, group_list, groups, keyboards, language_choice, screens, texts
 from bot.chat import callbacks as cb
 from bot.chat.context import BotApplication, BotContext
 from bot.chat.export import FILENAME, export
@@ -42,8 +42,8 @@ DEEP_LINK = re.compile(r"rate_([1-9][0-9]{0,8})")
 GATE_GROUP = -2
 """Handler group of `gate`: before every other handler."""
 LANGUAGE_GROUP = -1
-"""Handler group of `languages.adopt`: right after the gate (PTB runs one handler per group),
-before every handler that writes a text."""
+"""Handler group of `language_choice.adopt`: right after the gate (PTB runs one handler per
+group), before every handler that writes a text."""
 
 
 def sender(update: Update) -> tuple[Message, User] | None:
@@ -301,7 +301,7 @@ async def language_command(update: Update, context: BotContext) -> None:
     """/language: the languages as buttons; the choice is stored for the person."""
     if (found := await person(update)) is None:
         return
-    await reply(context, found[0], languages.picker())
+    await reply(context, found[0], language_choice.picker())
 
 
 async def not_text(update: Update, context: BotContext) -> None:
@@ -321,7 +321,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 def register(application: BotApplication) -> None:
     """Add the person-facing handlers (admin handlers are added by bot.chat.admin)."""
     application.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
-    application.add_handler(TypeHandler(Update, languages.adopt), group=LANGUAGE_GROUP)
+    application.add_handler(TypeHandler(Update, language_choice.adopt), group=LANGUAGE_GROUP)
     commands = {
         "start": start,
         "help": help_command,

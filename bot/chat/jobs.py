@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from telegram.ext import Application
 
-from bot.chat import language, languages
+from bot.chat import language, language_choice
 from bot.chat.context import BotApplication, BotContext
 from bot.training.retrainer import Retrainer
 from bot.training.schedule import describe, parse_schedule
@@ -82,7 +82,7 @@ async def scheduled_run(context: BotContext) -> None:
     for admin in context.settings.admin_ids:
         try:
             # A job has no update: each admin is told in the language they chose, if any.
-            chosen = await languages.stored_choice(context.storage, admin)
+            chosen = await language_choice.stored_choice(context.storage, admin)
             with language.using(language.choose(chosen, None)):
                 text = language.current().admin.scheduled_failed.format(reason=report.reason)
             await context.bot.send_message(admin, text)

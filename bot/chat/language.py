@@ -2,7 +2,7 @@
 
 A person's language is their /language choice, else what their Telegram app says
 (`User.language_code`, an IETF tag such as "ru" or "es-419"), else English. It is set once
-per update, before any handler runs (bot.chat.languages.adopt), in a ContextVar:
+per update, before any handler runs (bot.chat.language_choice.adopt), in a ContextVar:
 
 Each update is handled in its own asyncio task (PTB's Application creates one per update
 when updates run concurrently, as they do with bot.chat.processor.FairProcessor: its
