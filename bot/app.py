@@ -5,8 +5,9 @@ import MovieLens on first start, pick the model to serve, make the retrainer, ad
 retraining schedule, on first start train the first model in the background, and publish the
 command menus (admins' chats get the admin commands too) and the bot's description. Handlers
 reach all of it through the typed context (bot.chat.context). `serve` runs it all: start-up,
-the intake (long polling through the inbox) and, on SIGTERM or SIGINT, a stop within
-STOP_WITHIN_S that finishes or hands back what is queued.
+the intake (long polling, or the webhook when WEBHOOK_URL is set, through the inbox), the
+health and metrics endpoints, and, on SIGTERM or SIGINT, a stop within STOP_WITHIN_S that
+stops taking updates first, then finishes or hands back what is queued.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.chat import admin, admin_texts, handlers, jobs, language, texts
-from bot.chat.context import CONTEXT_TYPES, BotApplication, Resources
+from bot.chat.context import CONTEXT_TYPES, BotApplication, BotContext, Resources
 from bot.chat.errors import on_error
 from bot.chat.intake import Intake
 from bot.chat.outgoing import OutgoingLimiter
 from bot.chat.processor import FairProcessor
+from bot.chat.server import HttpServer, http_servers
 from bot.config import Settings
 from bot.storage import Storage, StorageError
 from bot.training.retrainer import Retrainer, RetrainOptions
@@ -68,15 +70,22 @@ def build_application(settings: Settings) -> BotApplication:
     handlers.register(application)
     admin.register(application)
     handlers.register_fallback(application)
+    application.add_error_handler(count_error)  # first: on_error may answer for a while
     application.add_error_handler(on_error)
     return application
+
+
+async def count_error(update: object, context: BotContext) -> None:
+    """Count the error in the metrics (on_error logs it and tells the person)."""
+    context.bot_data.metrics.error(update)
 
 
 async def serve(application: BotApplication) -> None:
     """Start up, handle updates until SIGTERM or SIGINT, stop within STOP_WITHIN_S.
 
-    Raises what start-up raises (EXPECTED_FAILURES for causes the operator can act on), and
-    InvalidToken when Telegram refuses the token while polling.
+    Raises what start-up raises (EXPECTED_FAILURES for causes the operator can act on: a
+    port that cannot be bound is an OSError), and InvalidToken when Telegram refuses the
+    token while polling.
     """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -86,29 +95,60 @@ async def serve(application: BotApplication) -> None:
     if not isinstance(processor, FairProcessor):
         raise TypeError("serve needs the FairProcessor that build_application sets up")
     async with application:  # initialize() and, on the way out, shutdown()
+        servers: list[HttpServer] = []
         try:
             await post_init(application)
-            storage = application.bot_data.storage
-            assert storage is not None  # post_init opened it
-            intake = Intake(application, storage, ALLOWED_UPDATES)
+            resources = application.bot_data
+            assert resources.storage is not None  # post_init opened it
+            intake = Intake(application, resources.storage, ALLOWED_UPDATES)
             processor.on_done = intake.done
+            processor.on_finished = resources.metrics.update_finished
             await application.start()
-            await intake.start()
-            polling = asyncio.create_task(intake.run())
+            await intake.start()  # what the last run left undone, before anything new
+            servers = http_servers(application, intake)
+            for server in servers:
+                await server.start()
+            taking = asyncio.create_task(take_updates(application, intake))
             stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            failure = polling.exception() if polling.done() else None  # InvalidToken
+            await asyncio.wait({taking, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            failure = taking.exception() if taking.done() else None  # InvalidToken
             log.info("stopping")
-            polling.cancel()
+            taking.cancel()
             stopping.cancel()
+            for server in servers:  # no new update comes in from here on
+                await server.stop()
             if cancelled := await processor.drain(STOP_WITHIN_S):
                 log.warning("%d updates cut short; they run again at the next start", cancelled)
             await application.stop()
             if failure is not None:
                 raise failure
         finally:
+            for server in servers:
+                await server.stop()
+            if application.running:  # start-up failed after start(): shutdown() refuses else
+                await application.stop()
             await post_shutdown(application)
     log.info("stopped")
+
+
+async def take_updates(application: BotApplication, intake: Intake) -> None:
+    """Tell Telegram how updates come, then take them in until cancelled: by long polling
+    (deleteWebhook first), or, with WEBHOOK_URL, at the webhook, whose server listens by now
+    (setWebhook, then only the inbox's pruning runs here)."""
+    settings = _settings(application.bot_data)
+    bot = application.bot
+    if settings.webhook_url is None:
+        await bot.delete_webhook()
+        await intake.run()
+        return
+    await bot.set_webhook(
+        settings.webhook_url,
+        secret_token=settings.webhook_secret,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,  # what Telegram holds for the bot is handled, not dropped
+    )
+    log.info("webhook set: Telegram sends updates to %s", settings.webhook_url)
+    await intake.keep_pruned()
 
 
 def retrain_options(settings: Settings) -> RetrainOptions:
@@ -133,9 +173,12 @@ async def post_init(application: BotApplication) -> None:
     holder, needs_training = await load_model(settings.model_dir, storage)
     resources.holder = holder
     resources.retrainer = Retrainer(storage, holder, retrain_options(settings))
+    metrics = resources.metrics
+    resources.retrainer.on_finished = lambda report: metrics.training_finished(report.status)
     if stale := await resources.retrainer.recover():
         log.warning("%d training runs were cut off by the last stop: marked failed", stale)
     jobs.schedule(application, settings.retrain_schedule)
+    jobs.schedule_backups(application, settings)
     if needs_training:
         resources.first_training = jobs.start_first_training(resources.retrainer)
     await publish_menus(application.bot, settings.admin_ids)

@@ -13,14 +13,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from bot.logs import LOG_FORMATS
 from bot.training.schedule import ScheduleError, parse_duration, parse_schedule
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_SCHEDULE = "6h"
 DEFAULT_TIMEOUT_S = 1800.0
 DEFAULT_MARGIN = 0.02
+DEFAULT_BACKUP_KEEP = 7
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+DEFAULT_LISTEN, DEFAULT_WEBHOOK_PORT = "0.0.0.0", 8080
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+"""Telegram's rule for a webhook's secret_token."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Hosts a plain-http WEBHOOK_URL may name (tests, a proxy on the same machine)."""
+TELEGRAM_WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})
+"""The only ports Telegram sends webhooks to."""
+HEALTH_PATHS = frozenset({"/healthz", "/metrics"})
 
 
 class ConfigError(ValueError):
@@ -47,6 +58,10 @@ class Settings:
     """MOVIELENS_DIR: a local ml-latest-small folder; when unset it is downloaded once."""
     log_level: str = "INFO"
     """LOG_LEVEL: one of DEBUG, INFO, WARNING, ERROR, CRITICAL."""
+    log_format: str = "text"
+    """LOG_FORMAT: "text" (readable lines) or "json" (one JSON object per line: time, level,
+    logger, message and, while an update is handled, update_id, person as a keyed hash of
+    the Telegram id, duration_ms; see bot.logs)."""
     retrain_schedule: str = DEFAULT_SCHEDULE
     """RETRAIN_SCHEDULE: an interval ("30m", "6h", "1d"), a 5-field crontab, or "off"."""
     retrain_timeout: float = DEFAULT_TIMEOUT_S
@@ -54,18 +69,47 @@ class Settings:
     retrain_margin: float = DEFAULT_MARGIN
     """RETRAIN_MARGIN: how much worse (relative, 0.02 = 2%) a new model's validation metrics
     may be than the serving model's and still replace it."""
+    backup_schedule: str = "off"
+    """BACKUP_SCHEDULE: when the bot backs its database up by itself, in RETRAIN_SCHEDULE's
+    syntax (an interval, a 5-field crontab in UTC, or "off", the default)."""
+    backup_dir: Path = Path("data/backups")
+    """BACKUP_DIR: where scheduled backups go (default <DATA_DIR>/backups), each named
+    <database name>-<UTC time>.db."""
+    backup_keep: int = DEFAULT_BACKUP_KEEP
+    """BACKUP_KEEP: how many scheduled backups stay in BACKUP_DIR; older ones are deleted."""
     train_config: Mapping[str, Any] = field(default_factory=dict)
     """TRAIN_CONFIG: JSON overrides of recsys.train.TrainConfig for every run, e.g.
     {"epochs": 3, "dim": 16} for fast tests."""
     migrations_dir: Path | None = None
-    """MIGRATIONS_DIR: the numbered SQL files; only a non-editable install (the Docker image)
-    needs it. None: storage's default, the `migrations/` folder beside the code."""
+    """MIGRATIONS_DIR: a folder of numbered SQL files to use instead of the bot's own (an
+    override, for trying a migration). None: storage's default, the files installed with the
+    package, or in a checkout the top-level `migrations/` folder."""
     holdout_share: float = 0.1
     """Share of (person, movie) pairs no model trains on, so runs are judged fairly (see
     bot.training.holdout). Not an environment variable: changing it re-draws the slice."""
     keep_models: int = 5
     """Model artifacts kept on disk after a swap (rollback needs only the previous one);
     each is tens of MB."""
+    webhook_url: str | None = None
+    """WEBHOOK_URL: the public https URL Telegram POSTs updates to; set, the bot runs in
+    webhook mode instead of long polling, taking them at this URL's path."""
+    webhook_listen: str = DEFAULT_LISTEN
+    """WEBHOOK_LISTEN: the address the webhook server binds (behind a reverse proxy)."""
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    """WEBHOOK_PORT: the port the webhook server binds."""
+    webhook_secret: str | None = field(default=None, repr=False)
+    """WEBHOOK_SECRET: required in webhook mode; Telegram sends it in every request's
+    X-Telegram-Bot-Api-Secret-Token header, and a request without it is refused (403)."""
+    health_port: int | None = None
+    """HEALTH_PORT: a server of its own for /healthz and /metrics (in webhook mode the
+    webhook server has them too); None: none in polling mode."""
+    health_listen: str = DEFAULT_LISTEN
+    """HEALTH_LISTEN: the address the HEALTH_PORT server binds."""
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the webhook server takes updates: the path of WEBHOOK_URL ("/" for none)."""
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,21 +134,44 @@ class Settings:
         data_dir = Path(get("DATA_DIR") or "data")
         movielens = get("MOVIELENS_DIR")
         migrations = get("MIGRATIONS_DIR")
+        webhook_url = _webhook_url(get("WEBHOOK_URL"), token)
+        health_port = get("HEALTH_PORT")
         return cls(
             token=token,
             base_url=_base_url(get("TELEGRAM_BASE_URL")),
             admin_ids=_admin_ids(get("ADMIN_IDS")),
             data_dir=data_dir,
-            database_path=Path(get("DATABASE_PATH") or data_dir / "moviebot.db"),
+            database_path=database_location(env)[0],
             model_dir=Path(get("MODEL_DIR") or data_dir / "models"),
             movielens_dir=Path(movielens) if movielens else None,
             log_level=_log_level(get("LOG_LEVEL")),
+            log_format=_log_format(get("LOG_FORMAT")),
             retrain_schedule=_schedule(get("RETRAIN_SCHEDULE")),
             retrain_timeout=_duration(get("RETRAIN_TIMEOUT")),
             retrain_margin=_non_negative("RETRAIN_MARGIN", get("RETRAIN_MARGIN"), DEFAULT_MARGIN),
+            backup_schedule=_schedule(get("BACKUP_SCHEDULE"), "BACKUP_SCHEDULE", "off"),
+            backup_dir=Path(get("BACKUP_DIR") or data_dir / "backups"),
+            backup_keep=_count("BACKUP_KEEP", get("BACKUP_KEEP"), DEFAULT_BACKUP_KEEP),
             train_config=_train_config(get("TRAIN_CONFIG")),
             migrations_dir=Path(migrations) if migrations else None,
+            webhook_url=webhook_url,
+            webhook_listen=get("WEBHOOK_LISTEN") or DEFAULT_LISTEN,
+            webhook_port=_port("WEBHOOK_PORT", get("WEBHOOK_PORT") or str(DEFAULT_WEBHOOK_PORT)),
+            webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), webhook_url),
+            health_port=_port("HEALTH_PORT", health_port) if health_port else None,
+            health_listen=get("HEALTH_LISTEN") or DEFAULT_LISTEN,
         )
+
+
+def database_location(env: Mapping[str, str] | None = None) -> tuple[Path, Path | None]:
+    """DATABASE_PATH (default <DATA_DIR>/moviebot.db) and MIGRATIONS_DIR from `env` (default:
+    the process environment): all that `moviebot backup` and `moviebot restore` read, so they
+    run without a bot token."""
+    env = os.environ if env is None else env
+    data_dir = env.get("DATA_DIR", "").strip() or "data"
+    database = env.get("DATABASE_PATH", "").strip() or Path(data_dir) / "moviebot.db"
+    migrations = env.get("MIGRATIONS_DIR", "").strip()
+    return Path(database), Path(migrations) if migrations else None
 
 
 def _base_url(value: str | None) -> str | None:
@@ -113,6 +180,55 @@ def _base_url(value: str | None) -> str | None:
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"TELEGRAM_BASE_URL must start with http:// or https://, got {value!r}")
     return value
+
+
+def _webhook_url(value: str | None, token: str) -> str | None:
+    """The URL checked against Telegram's rules; never one that holds the token."""
+    if value is None:
+        return None
+    _, _, secret = token.partition(":")
+    if token in value or secret in value:  # the message must not repeat the URL, then
+        raise ConfigError("WEBHOOK_URL must not contain the bot token: pick any other path")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as err:
+        raise ConfigError(f"WEBHOOK_URL is not a URL ({err}): {value!r}") from None
+    host = parts.hostname or ""
+    local = host in LOOPBACK_HOSTS
+    if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not local):
+        raise ConfigError(
+            "WEBHOOK_URL must be an https:// URL (http:// only for 127.0.0.1 or localhost),"
+            f" got {value!r}"
+        )
+    if not local and port is not None and port not in TELEGRAM_WEBHOOK_PORTS:
+        raise ConfigError(
+            f"WEBHOOK_URL: Telegram sends webhooks only to ports 443, 80, 88 or 8443, got {port}"
+        )
+    if parts.fragment or (parts.path or "/") in HEALTH_PATHS:
+        raise ConfigError(
+            f"WEBHOOK_URL needs a path of its own (not /healthz, /metrics), got {value!r}"
+        )
+    return value
+
+
+def _webhook_secret(value: str | None, webhook_url: str | None) -> str | None:
+    if webhook_url is None:
+        return value
+    if value is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET is required with WEBHOOK_URL: a long random string, e.g. from"
+            " `openssl rand -hex 32`"
+        )
+    if not _SECRET_SHAPE.match(value):  # the message never repeats the secret
+        raise ConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return value
+
+
+def _port(name: str, value: str | None) -> int:
+    if value is None or not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ConfigError(f"{name} must be a port number (1-65535), got {value!r}")
+    return int(value)
 
 
 def _admin_ids(value: str | None) -> frozenset[int]:
@@ -136,10 +252,19 @@ def _log_level(value: str | None) -> str:
     return level
 
 
-def _schedule(value: str | None) -> str:
-    schedule = value or DEFAULT_SCHEDULE
+def _log_format(value: str | None) -> str:
+    log_format = (value or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {value!r}")
+    return log_format
+
+
+def _schedule(
+    value: str | None, name: str = "RETRAIN_SCHEDULE", default: str = DEFAULT_SCHEDULE
+) -> str:
+    schedule = value or default
     try:
-        parse_schedule(schedule)
+        parse_schedule(schedule, name=name)
     except ScheduleError as err:
         raise ConfigError(str(err)) from None
     return schedule
@@ -181,3 +306,11 @@ def _non_negative(name: str, value: str | None, default: float) -> float:
     if not number >= 0:
         raise ConfigError(f"{name} must be 0 or more, got {value!r}")
     return number
+
+
+def _count(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not re.fullmatch(r"\d{1,9}", value) or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number, 1 or more, got {value!r}")
+    return int(value)

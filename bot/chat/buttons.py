@@ -169,6 +169,7 @@ async def rate(query: CallbackQuery, context: BotContext, action: cb.Rate) -> No
         return
     before = {r.movie_id for r in await storage.ratings_of(user_id)}
     await storage.record_rating(user_id, action.movie_id, action.rating)
+    context.metrics.rating_stored()
     await acknowledge(query, texts.saved(movie.title, action.rating))
     await show_view(query, context, action.back)
     # The offer goes to private chats only: a group hears nothing of how much someone rated.

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from bot.chat.metrics import Metrics
 from bot.config import Settings
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
@@ -31,6 +32,8 @@ class Resources:
         self.retrainer: Retrainer | None = None
         self.first_training: asyncio.Task[Any] | None = None
         """The first model's training at first start; the reference keeps the task alive."""
+        self.metrics = Metrics()
+        """What /metrics serves (bot.chat.metrics); each application has its own registry."""
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Resources]):
@@ -51,6 +54,10 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Re
     @property
     def retrainer(self) -> Retrainer:
         return _ready(self.bot_data.retrainer, "retrainer")
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.bot_data.metrics
 
 
 BotApplication = Application[

@@ -1,4 +1,4 @@
-"""Fetching updates by long polling, so that nothing fetched is lost.
+"""Taking updates in (by long polling, or from the webhook), so that nothing received is lost.
 
 PTB's Updater confirms a batch (the next getUpdates offset) as soon as it has queued it, so a
 crash lost every update fetched and not yet handled (measured: `kill -9` under a 200-person
@@ -7,7 +7,9 @@ Here each batch is written to the inbox (one transaction) before the next getUpd
 it, each update is marked done once handled (FairProcessor.on_done), and at start-up the
 updates a crash or a stop left undone are handled first. A replayed rating press stores the
 same rating again; an update done before a crash is never handled twice, except one whose
-done mark the crash itself cut off.
+done mark the crash itself cut off. The webhook (bot.chat.webhook) goes through the same
+`take`: an update is in the inbox before Telegram hears that it arrived, and one Telegram
+sends again is not handled twice.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ PRUNE_EVERY_S = 3600.0
 
 
 class Intake:
-    """The long-polling loop and the inbox behind it."""
+    """The long-polling loop, the webhook's way in, and the inbox behind both."""
 
     def __init__(
         self,
@@ -58,8 +60,8 @@ class Intake:
         self._pruned_at = 0.0
 
     async def start(self) -> int:
-        """Stop any webhook, queue what the last run left undone; how many updates that was."""
-        await self._application.bot.delete_webhook()
+        """Queue what the last run left undone; how many updates that was. Before any new
+        update is taken in, or one would be queued twice (from the inbox and as it came)."""
         last = await self._storage.last_update_id()
         self._offset = None if last is None else last + 1
         left = await self._storage.undone_updates()
@@ -105,8 +107,16 @@ class Intake:
                 continue
             failures = 0
             if updates:
-                await self._take(updates)
+                await self.take(updates)
+                self._offset = max(self._offset or 0, updates[-1].update_id + 1)
             await self._prune()
+
+    async def keep_pruned(self) -> None:
+        """Prune the inbox every PRUNE_EVERY_S until cancelled (in webhook mode, where no
+        polling loop does it)."""
+        while True:
+            await self._prune_now()
+            await asyncio.sleep(PRUNE_EVERY_S)
 
     async def _readable_updates(self) -> list[Update]:
         """The pending updates read one by one, when PTB cannot read the whole batch (an
@@ -137,10 +147,11 @@ class Intake:
         except StorageError as error:
             log.warning("could not mark update %s done: %s", update_id, error)
 
-    async def _take(self, updates: Sequence[Update]) -> None:
-        """Store the batch, then queue the updates not seen before; the next getUpdates
-        confirms them. If the database refuses the batch they are still handled (so people
-        hear that it cannot save), only not durably."""
+    async def take(self, updates: Sequence[Update]) -> int:
+        """Store the batch, then queue the updates not seen before (how many); only then may
+        Telegram be told they arrived (the next getUpdates, the webhook's answer). If the
+        database refuses the batch they are still handled (so people hear that it cannot
+        save), only not durably."""
         rows = [(u.update_id, u.to_json()) for u in updates]
         try:
             fresh = set(await self._storage.store_updates(rows))
@@ -152,13 +163,16 @@ class Intake:
         for update in updates:
             if update.update_id in fresh:
                 await self._application.update_queue.put(update)
-        self._offset = max(self._offset or 0, updates[-1].update_id + 1)
+        return len(fresh)
 
     async def _prune(self) -> None:
         now = time.monotonic()
         if now - self._pruned_at < PRUNE_EVERY_S:
             return
         self._pruned_at = now
+        await self._prune_now()
+
+    async def _prune_now(self) -> None:
         try:
             await self._storage.prune_inbox()
             await self._storage.prune_message_owners()

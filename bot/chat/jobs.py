@@ -1,26 +1,30 @@
-"""Training runs the bot starts by itself: the first model, and the RETRAIN_SCHEDULE job.
+"""What the bot does by itself: the first model, the RETRAIN_SCHEDULE and BACKUP_SCHEDULE jobs.
 
-Both live here because they need the Application (its job queue, its running flag, and the bot
-to tell admins about a failed scheduled run); the runs themselves are bot.training's.
+They live here because they need the Application (its job queue, its running flag, and the bot
+to tell admins about a failed scheduled run); the runs themselves are bot.training's, the
+backups bot.storage's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from apscheduler.triggers.base import BaseTrigger
 from telegram.ext import Application
 
 from bot.chat import language, language_choice
 from bot.chat.context import BotApplication, BotContext
+from bot.config import Settings
 from bot.training.retrainer import Retrainer
 from bot.training.schedule import describe, parse_schedule
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "retrain"
+BACKUP_JOB = "backup"
 STOP_POLL_S = 0.5
 MISFIRE_GRACE_S = 3600
 """A scheduled run missed by up to an hour (the bot was busy or suspended) still runs once."""
@@ -57,21 +61,61 @@ def schedule(application: BotApplication, text: str) -> None:
     if trigger is None:
         log.info("scheduled retraining is off")
         return
+    _add_job(application, scheduled_run, trigger, JOB_NAME)
+    log.info("scheduled retraining: %s", describe(trigger))
+
+
+def schedule_backups(application: BotApplication, settings: Settings) -> None:
+    """Adds the BACKUP_SCHEDULE job (when it is not "off"), one instance at a time."""
+    trigger = parse_schedule(settings.backup_schedule, name="BACKUP_SCHEDULE")
+    if trigger is None:
+        log.info("scheduled backups are off")
+        return
+    _add_job(application, scheduled_backup, trigger, BACKUP_JOB)
+    log.info(
+        "scheduled backups: %s into %s, keeping the newest %d",
+        describe(trigger),
+        settings.backup_dir,
+        settings.backup_keep,
+    )
+
+
+def _add_job(
+    application: BotApplication,
+    callback: Callable[[BotContext], Coroutine[Any, Any, None]],
+    trigger: BaseTrigger,
+    name: str,
+) -> None:
+    """A job on the trigger: one instance at a time, missed runs coalesced into one."""
     if application.job_queue is None:
-        raise RuntimeError("scheduled retraining needs python-telegram-bot[job-queue]")
+        raise RuntimeError("scheduled jobs need python-telegram-bot[job-queue]")
     application.job_queue.run_custom(
-        scheduled_run,
+        callback,
         job_kwargs={
             "trigger": trigger,
             "max_instances": 1,
             "coalesce": True,
             "misfire_grace_time": MISFIRE_GRACE_S,
-            "id": JOB_NAME,
+            "id": name,
             "replace_existing": True,
         },
-        name=JOB_NAME,
+        name=name,
     )
-    log.info("scheduled retraining: %s", describe(trigger))
+
+
+async def scheduled_backup(context: BotContext) -> None:
+    """One tick of BACKUP_SCHEDULE: a backup into BACKUP_DIR, keeping the newest BACKUP_KEEP.
+
+    The copy runs in a thread (the bot goes on answering); a failure is one WARNING line and
+    the next tick tries again.
+    """
+    settings = context.settings
+    try:
+        report = await context.storage.backup_into(settings.backup_dir, settings.backup_keep)
+    except Exception as error:  # whatever went wrong, the bot goes on serving
+        log.warning("scheduled backup failed: %s: %s", type(error).__name__, error)
+        return
+    log.info("backed up the database to %s: %s", report.path, report.summary())
 
 
 async def scheduled_run(context: BotContext) -> None:

@@ -51,7 +51,7 @@ IDLE_LIMITERS = 1024
 IDEMPOTENT = frozenset(
     {"answerCallbackQuery", "editMessageText", "editMessageReplyMarkup", "editMessageCaption",
      "deleteMessage", "setMyCommands", "deleteMyCommands", "getMe", "deleteWebhook",
-     "setMyDescription", "setMyShortDescription"}
+     "setMyDescription", "setMyShortDescription", "setWebhook"}
 )  # fmt: skip
 """Calls that do the same thing when repeated, so any transient failure is retried."""
 ALREADY_ANSWERED = "query is too old"

@@ -26,6 +26,7 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.chat import language, texts
 from bot.chat.turns import CURRENT, Turn
+from bot.logs import DURATION, about_update
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ STALE_MESSAGE_S = 60.0
 """A message that waited this long for its chat's turn (a flooded group) is dropped."""
 
 Done = Callable[[int], Coroutine[Any, Any, None]]
+Finished = Callable[[object, str, float], None]
+"""Told of each update leaving the processor: the update, how ("ok", "shed", "handed_back",
+"cut_short"), and the seconds since it arrived."""
 
 
 def chat_key(update: object) -> int | None:
@@ -74,6 +78,8 @@ class FairProcessor(BaseUpdateProcessor):
         self.stopping = False
         self.on_done: Done | None = None
         """Called with an update's id once it is handled (the inbox marks it done)."""
+        self.on_finished: Finished | None = None
+        """Called as each update leaves, however it ended (the metrics)."""
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -82,22 +88,45 @@ class FairProcessor(BaseUpdateProcessor):
         """Nothing to release."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's turn and a slot; shed or run; report it done."""
+        """Wait for the chat's turn and a slot; shed or run; report it done. Every line logged
+        meanwhile names the update and its person (bot.logs.about_update)."""
+        if not isinstance(update, Update):
+            await self._process(update, coroutine)
+            return
+        user = update.effective_user
+        with about_update(update.update_id, user.id if user is not None else None):
+            await self._process(update, coroutine)
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         arrived = self._clock()
         key = chat_key(update)
         turn = Turn(self._lock(key), self._slots, lambda: self._done_early(update))
+        outcome = "cut_short"  # unless it gets further: a stop cancelled it
         try:
             await turn.take()
             if self.stopping:
+                outcome = "handed_back"
                 _discard(coroutine)  # not started: left undone in the inbox, replayed later
                 return
             if isinstance(update, Update) and await self._shed(update, self._clock() - arrived):
+                outcome = "shed"
                 _discard(coroutine)
             else:
                 await self._run(coroutine, turn)
+                outcome = "ok"
+                if isinstance(update, Update):
+                    took_ms = (self._clock() - arrived) * 1000
+                    log.info(
+                        "update %s handled in %.0f ms",
+                        update.update_id,
+                        took_ms,
+                        extra={DURATION: took_ms},
+                    )
         finally:
             turn.finish()
             self._unlock(key)
+            if self.on_finished is not None:
+                self.on_finished(update, outcome, self._clock() - arrived)
         if isinstance(update, Update) and self.on_done is not None:
             if update.update_id in self._marked_early:
                 self._marked_early.discard(update.update_id)

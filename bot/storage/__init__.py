@@ -5,6 +5,8 @@ connection   connect() with the pragmas; BUSY_TIMEOUT_MS, WRITE_BUSY_TIMEOUT_MS
 migrations   the runner of the numbered files in migrations/
 writer       the group-commit Writer (the one connection that writes)
 health       the write probe at start-up; the FileGuard that refuses writes to a lost file
+in_use       the lock file that tells a restore the database is open (by a bot, a backup)
+backup       consistent copies of the live database, keeping the newest N; restoring one
 catalogue    movies: most rated, by id, title search, the whole catalogue
 ratings      Telegram people's ratings; forgetting a person
 marks        not seen / not interested / later (the watchlist)
@@ -19,7 +21,9 @@ records      the frozen records handed out; errors: the exceptions raised on pur
 
 from bot.storage.errors import (
     AlreadyRated,
+    BadBackup,
     DatabaseBusy,
+    DatabaseInUse,
     DatabaseLost,
     InvalidRating,
     SchemaTooNew,
@@ -43,8 +47,10 @@ from bot.storage.store import Storage
 __all__ = [
     "MARK_KINDS",
     "AlreadyRated",
+    "BadBackup",
     "Counts",
     "DatabaseBusy",
+    "DatabaseInUse",
     "DatabaseLost",
     "ImportResult",
     "InvalidRating",

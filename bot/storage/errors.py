@@ -41,3 +41,12 @@ class DatabaseLost(StorageError):
     full or failing. The storage refuses every write from then on (reads go on) until the bot
     is restarted with a writable file at its path.
     """
+
+
+class DatabaseInUse(StorageError):
+    """A restore was refused: a running bot (or a backup) has the database open."""
+
+
+class BadBackup(StorageError):
+    """A copy of the database that fails its checks: not SQLite, damaged, or not a schema
+    this code knows."""

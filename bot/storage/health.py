@@ -11,6 +11,7 @@ write is refused with DatabaseLost, and one ERROR line says what happened and wh
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -60,6 +61,41 @@ async def probe_write(conn: aiosqlite.Connection, path: Path) -> None:
         raise StorageError(
             f"the database {path} cannot be written: it {what} ({error}); {todo}"
         ) from error
+
+
+READ_TIMEOUT_S = 2.0
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""How long the health check's read may take before the database counts as not answering."""
+
+
+async def probe_read(path: Path, timeout_s: float = READ_TIMEOUT_S) -> None:
+    """Open and read the file afresh, then in a fresh read-only connection, or raise a
+    one-line StorageError.
+
+    Afresh, not through the bot's connections: an open file goes on reading after it was made
+    unreadable or deleted, and the bot's reader may be busy with a long read. The file is
+    opened by the system first, because SQLite hands a new connection a descriptor that an
+    earlier one of this process left open. The reads (the header, the schema's first page)
+    run in a thread; past ``timeout_s`` they count as no answer.
+    """
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_read, path, timeout_s), timeout_s)
+    except TimeoutError:
+        raise StorageError(
+            f"cannot read the database {path}: no answer in {timeout_s:g} s"
+        ) from None
+    except (OSError, sqlite3.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise StorageError(f"cannot read the database {path}: {reason}") from error
+
+
+def _read(path: Path, timeout_s: float) -> None:
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise sqlite3.DatabaseError("file is not a database")
+    uri = path.absolute().as_uri() + "?mode=ro"  # ro: never creates a missing file
+    with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=timeout_s)) as conn:
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
 
 
 class FileGuard:

@@ -1,5 +1,9 @@
 """Bringing a database's schema up to date from the numbered SQL files in ``migrations/``.
 
+The top-level ``migrations/`` folder is the source; pyproject.toml ships it inside the package
+as ``bot/storage/migrations_sql`` (package data), so an installed bot (``pip install .``, the
+Docker image) finds its migrations without being told where they are.
+
 Migrations are plain-SQL files named ``NNN_name.sql``. Each is applied in its own transaction
 together with ``PRAGMA user_version = NNN``, so the recorded version and the schema can never
 disagree, and a crash mid-migration leaves the previous version.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import aiosqlite
@@ -18,6 +23,8 @@ from bot.storage.connection import fetch_one
 from bot.storage.errors import SchemaTooNew, StorageError
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+PACKAGED = "migrations_sql"
+"""The folder inside ``bot.storage`` that an installed package holds the migrations in."""
 
 
 @dataclass(frozen=True)
@@ -28,11 +35,16 @@ class Migration:
 
 
 def default_migrations_dir() -> Path:
-    """The ``migrations/`` folder beside the ``bot`` package in a checkout.
+    """The migrations installed with the package, else the checkout's ``migrations/``.
 
-    A non-editable install (the Docker image) passes its copied folder to ``Storage.open``
-    instead; the bot's settings read it from ``MIGRATIONS_DIR``.
+    An installed package (a wheel: ``pip install .``, the Docker image) carries them as
+    package data in ``bot/storage/migrations_sql``; a checkout, and an editable install
+    (which runs the checkout's code), reads the top-level ``migrations/`` folder itself.
+    ``MIGRATIONS_DIR`` (read by the bot's settings, passed to ``Storage.open``) overrides both.
     """
+    packaged = resources.files("bot.storage").joinpath(PACKAGED)
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
     return Path(__file__).resolve().parents[2] / "migrations"
 
 

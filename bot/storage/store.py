@@ -10,6 +10,7 @@ a write and vice versa.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ import aiosqlite
 import pandas as pd
 
 from bot.storage import (
+    backup,
     catalogue,
     chats,
     counts,
@@ -29,10 +31,12 @@ from bot.storage import (
     runs,
     snapshot,
 )
+from bot.storage.backup import BackupReport
 from bot.storage.catalogue import SearchResult, TitleSearch
 from bot.storage.connection import BUSY_TIMEOUT_MS, Clock, Synchronous, connect
 from bot.storage.errors import StorageError
-from bot.storage.health import FileGuard, probe_write
+from bot.storage.health import READ_TIMEOUT_S, FileGuard, probe_read, probe_write
+from bot.storage.in_use import UseLock
 from bot.storage.migrations import migrate
 from bot.storage.movielens import Progress
 from bot.storage.records import (
@@ -51,7 +55,14 @@ class Storage:
     """The database behind the bot. Create with ``await Storage.open(path)``."""
 
     def __init__(
-        self, writer: Writer, reader: aiosqlite.Connection, clock: Clock, path: Path
+        self,
+        writer: Writer,
+        reader: aiosqlite.Connection,
+        clock: Clock,
+        path: Path,
+        *,
+        in_use: UseLock,
+        schema_version: int,
     ) -> None:
         self._writer = writer
         self._reader = reader
@@ -59,6 +70,8 @@ class Storage:
         self.path = path
         """The database file, for a process that reads it itself (see read_training_data)."""
         self._titles = TitleSearch()
+        self._in_use = in_use  # held until close: a restore refuses meanwhile
+        self._schema_version = schema_version
 
     @classmethod
     async def open(
@@ -70,7 +83,9 @@ class Storage:
         synchronous: Synchronous = "FULL",
     ) -> Storage:
         """Connect (creating the file and its folder if needed), prove that the file takes a
-        write (else a StorageError saying why) and apply missing migrations.
+        write (else a StorageError saying why) and apply missing migrations. Until ``close``
+        the database counts as in use (see bot.storage.in_use): a restore refuses, and opening
+        fails with a StorageError while a restore is replacing the file.
 
         ``migrations`` is the folder of migration files (default: ``migrations/`` beside the
         package); ``clock`` (seconds since the epoch) is for tests; ``synchronous`` only for
@@ -79,23 +94,37 @@ class Storage:
         if str(path) == ":memory:":
             raise StorageError("the storage needs a file: its reader and writer share it")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Opened with the long busy timeout: the probe and the migrations may wait for another
-        # process's lock; the Writer then waits only as long as a person should.
-        writer = await connect(path, synchronous)
+        in_use = UseLock.shared(Path(path))
+        try:
+            # Opened with the long busy timeout: the probe and the migrations may wait for
+            # another process's lock; the Writer then waits only as long as a person should.
+            writer = await connect(path, synchronous)
+        except BaseException:
+            in_use.release()
+            raise
         try:
             guard = FileGuard(Path(path))
             await probe_write(writer, Path(path))
-            await migrate(writer, migrations)
+            version = await migrate(writer, migrations)
             reader = await connect(path, synchronous)
         except BaseException:
             await writer.close()
+            in_use.release()
             raise
         await reader.execute("PRAGMA query_only = ON")
-        return cls(Writer(writer, guard), reader, clock, Path(path))
+        return cls(
+            Writer(writer, guard),
+            reader,
+            clock,
+            Path(path),
+            in_use=in_use,
+            schema_version=version,
+        )
 
     async def close(self) -> None:
         await self._writer.close()
         await self._reader.close()
+        self._in_use.release()
 
     async def __aenter__(self) -> Storage:
         return self
@@ -299,6 +328,24 @@ class Storage:
         """The latest run that succeeded, or None before the first."""
         return await runs.last_successful_run(self._reader)
 
+    # --- backups -------------------------------------------------------------------------------
+
+    async def backup_into(self, folder: Path, keep: int) -> BackupReport:
+        """A consistent, checked copy of the database in ``folder``, named by the UTC time now;
+        then only the newest ``keep`` backups stay there (see bot.storage.backup).
+
+        Runs in a thread on a connection of its own: the bot goes on answering and writing
+        meanwhile, and every write committed before the call is in the copy.
+        """
+        return await asyncio.to_thread(
+            backup.backup_into,
+            self.path,
+            folder,
+            keep,
+            latest=self._schema_version,
+            now=self._clock(),
+        )
+
     # --- the inbox of updates fetched from Telegram -----------------------------------------
 
     async def store_updates(self, updates: Sequence[tuple[int, str]]) -> list[int]:
@@ -320,3 +367,11 @@ class Storage:
     async def prune_inbox(self) -> int:
         """Delete handled updates older than a day; how many were deleted."""
         return await inbox.prune(self._writer, self._clock)
+
+    # --- health -------------------------------------------------------------------------------
+
+    async def check_health(self, timeout_s: float = READ_TIMEOUT_S) -> None:
+        """Raise a one-line StorageError unless the file answers a real read (in a connection
+        of its own) within ``timeout_s`` and still takes writes (see bot.storage.health)."""
+        await probe_read(self.path, timeout_s)
+        self._writer.check_file()

@@ -57,6 +57,10 @@ class Writer:
         self._busy = False  # the last batch found the lock taken
         self._applied_ms = 0  # the connection's busy_timeout as set here (0: not yet)
 
+    def check_file(self) -> None:
+        """Raise DatabaseLost unless the file still takes writes (FileGuard.check)."""
+        self._guard.check()
+
     async def run(self, operation: Operation[T]) -> T:
         """Run ``operation(conn)`` in a write transaction; return its result once committed.
 

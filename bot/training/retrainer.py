@@ -13,7 +13,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,8 @@ class Retrainer:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[Any] | None = None
         self._swept = False
+        self.on_finished: Callable[[RunReport], None] | None = None
+        """Told of every run once recorded, a run cut off by a stop included (the metrics)."""
 
     @property
     def busy(self) -> bool:
@@ -138,7 +140,9 @@ class Retrainer:
         except WorkerFailed as err:
             report = RunReport(trigger, "failed", str(err))
         except asyncio.CancelledError:
-            await self._record(run_id, RunReport(trigger, "failed", "cancelled: the bot stopped"))
+            cut = RunReport(trigger, "failed", "cancelled: the bot stopped", run_id=run_id)
+            await self._record(run_id, cut)
+            self._finished(cut)
             raise
         except Exception as err:
             log.exception("training run %d failed", run_id)
@@ -146,7 +150,12 @@ class Retrainer:
         report = replace(report, run_id=run_id, seconds=time.monotonic() - started)
         await self._record(run_id, report)
         log.info("training run %d %s: %s", run_id, report.status, report.reason)
+        self._finished(report)
         return report
+
+    def _finished(self, report: RunReport) -> None:
+        if self.on_finished is not None:
+            self.on_finished(report)
 
     async def _train_and_gate(self, trigger: str, progress: Progress) -> RunReport:
         # The worker reads the snapshot from the database itself: building ~100k rows into a

@@ -1,4 +1,5 @@
-"""RETRAIN_SCHEDULE and RETRAIN_TIMEOUT strings, turned into APScheduler triggers and seconds.
+"""RETRAIN_SCHEDULE, BACKUP_SCHEDULE and RETRAIN_TIMEOUT strings, turned into APScheduler
+triggers and seconds.
 
 Kept apart from the retraining run so the parsing can be tested (and fail loudly at start-up)
 without a bot, a database or a model.
@@ -19,7 +20,7 @@ _OFF = {"", "off", "none", "never", "0"}
 
 
 class ScheduleError(ValueError):
-    """A RETRAIN_SCHEDULE or RETRAIN_TIMEOUT value that cannot be understood."""
+    """A RETRAIN_SCHEDULE, BACKUP_SCHEDULE or RETRAIN_TIMEOUT value that cannot be understood."""
 
 
 def parse_duration(text: str | float | int, *, name: str = "RETRAIN_TIMEOUT") -> float:
@@ -36,11 +37,14 @@ def parse_duration(text: str | float | int, *, name: str = "RETRAIN_TIMEOUT") ->
     return seconds
 
 
-def parse_schedule(text: str, *, timezone: str = "UTC") -> BaseTrigger | None:
-    """The trigger for a RETRAIN_SCHEDULE: an interval ("6h") or a 5-field crontab string.
+def parse_schedule(
+    text: str, *, timezone: str = "UTC", name: str = "RETRAIN_SCHEDULE"
+) -> BaseTrigger | None:
+    """The trigger for a schedule (RETRAIN_SCHEDULE, or the setting ``name``): an interval
+    ("6h") or a 5-field crontab string.
 
-    "", "off", "none", "never" and "0" switch scheduled retraining off (None): an admin can still
-    run /retrain.
+    "", "off", "none", "never" and "0" switch the schedule off (None): an admin can still run
+    /retrain, an operator `moviebot backup`.
     """
     value = text.strip()
     if value.lower() in _OFF:
@@ -49,12 +53,12 @@ def parse_schedule(text: str, *, timezone: str = "UTC") -> BaseTrigger | None:
         try:
             return CronTrigger.from_crontab(value, timezone=timezone)
         except ValueError as err:
-            raise ScheduleError(f"RETRAIN_SCHEDULE={text!r}: not a valid crontab ({err})") from err
+            raise ScheduleError(f"{name}={text!r}: not a valid crontab ({err})") from err
     try:
-        seconds = parse_duration(value, name="RETRAIN_SCHEDULE")
+        seconds = parse_duration(value, name=name)
     except ScheduleError:
         raise ScheduleError(
-            f"RETRAIN_SCHEDULE={text!r}: expected an interval like 6h, 30m, 45s "
+            f"{name}={text!r}: expected an interval like 6h, 30m, 45s "
             "or a crontab like '0 */6 * * *'"
         ) from None
     return IntervalTrigger(seconds=seconds, timezone=timezone)

@@ -8,7 +8,7 @@ import pytest
 
 from bot import __main__ as entry
 from bot.app import retrain_options
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, database_location
 
 TOKEN = "123456:ABC-def_ghiJKL"
 
@@ -21,6 +21,7 @@ def test_defaults_put_everything_under_the_data_folder() -> None:
     assert settings.movielens_dir is None and settings.base_url is None
     assert settings.admin_ids == frozenset()
     assert (settings.log_level, settings.retrain_schedule) == ("INFO", "6h")
+    assert settings.log_format == "text"
     assert settings.retrain_timeout == 1800.0 and 0 < settings.retrain_margin < 0.1
 
 
@@ -34,6 +35,7 @@ def test_every_variable_is_read() -> None:
             "MODEL_DIR": "/models",
             "MOVIELENS_DIR": "/datasets/ml-latest-small",
             "LOG_LEVEL": "debug",
+            "LOG_FORMAT": "JSON",
             "RETRAIN_SCHEDULE": "0 */6 * * *",
             "RETRAIN_TIMEOUT": "30m",
             "RETRAIN_MARGIN": "0.05",
@@ -44,7 +46,7 @@ def test_every_variable_is_read() -> None:
     assert settings.database_path == Path("/srv/moviebot/moviebot.db")
     assert settings.model_dir == Path("/models")
     assert settings.movielens_dir == Path("/datasets/ml-latest-small")
-    assert settings.log_level == "DEBUG"
+    assert settings.log_level == "DEBUG" and settings.log_format == "json"
     assert settings.retrain_schedule == "0 */6 * * *"
     assert settings.retrain_timeout == 1800.0 and settings.retrain_margin == 0.05
 
@@ -58,6 +60,7 @@ def test_every_variable_is_read() -> None:
         ({"TELEGRAM_BASE_URL": "127.0.0.1:8081"}, "TELEGRAM_BASE_URL"),
         ({"ADMIN_IDS": "42,alice"}, "ADMIN_IDS"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
         ({"RETRAIN_SCHEDULE": "sometimes"}, "RETRAIN_SCHEDULE"),
         ({"RETRAIN_TIMEOUT": "-5"}, "RETRAIN_TIMEOUT"),
         ({"RETRAIN_MARGIN": "a lot"}, "RETRAIN_MARGIN"),
@@ -80,7 +83,7 @@ def test_main_without_a_token_exits_2_with_one_line(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no .env here
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    assert entry.main() == 2
+    assert entry.main([]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN is not set" in err
 
@@ -94,7 +97,7 @@ def test_main_reads_a_dotenv_file(
         monkeypatch.delenv(name)
     (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nLOG_LEVEL=nonsense\n")
     # The token comes from .env, so the first complaint is about the next variable.
-    assert entry.main() == 2
+    assert entry.main([]) == 2
     assert "LOG_LEVEL" in capsys.readouterr().err
 
 
@@ -110,3 +113,41 @@ def test_bad_train_config_is_a_config_error(raw: str, problem: str) -> None:
 def test_train_config_overrides_reach_the_retrain_options() -> None:
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:x", "TRAIN_CONFIG": '{"dim": 8}'})
     assert retrain_options(settings).train_config == {"dim": 8}
+
+
+def test_backups_are_off_by_default_and_go_under_the_data_folder() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "DATA_DIR": "/srv/moviebot"})
+    assert settings.backup_schedule == "off"
+    assert settings.backup_dir == Path("/srv/moviebot/backups")
+    assert settings.backup_keep == 7
+
+
+def test_backup_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "BACKUP_SCHEDULE": "0 3 * * *",
+            "BACKUP_DIR": "/backups",
+            "BACKUP_KEEP": "30",
+        }
+    )
+    assert (settings.backup_schedule, settings.backup_dir, settings.backup_keep) == (
+        "0 3 * * *",
+        Path("/backups"),
+        30,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("BACKUP_SCHEDULE", "every night"), ("BACKUP_KEEP", "0"), ("BACKUP_KEEP", "seven")],
+)
+def test_bad_backup_settings_are_config_errors_naming_the_variable(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, name: raw})
+
+
+def test_backup_and_restore_find_the_database_the_bot_uses_without_a_token() -> None:
+    for env in ({"DATA_DIR": "/srv/bot"}, {"DATA_DIR": "/srv/bot", "DATABASE_PATH": "/db/x.db"}):
+        settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+        assert database_location(env) == (settings.database_path, settings.migrations_dir)

@@ -69,6 +69,10 @@ COMMANDS_LIMIT = 100
 DESCRIPTION_LIMIT = 512
 SHORT_DESCRIPTION_LIMIT = 120
 """Telegram's limits: commands per list, characters of the description and short one."""
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active;"
+    " use deleteWebhook to delete the webhook first"
+)
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ class FakeBotApi:
         self._closed = False
         self._stopped = threading.Event()  # cuts injected delays short at stop()
         self._polls_started = 0
+        self._webhook: dict[str, Any] | None = None  # setWebhook's parameters, until deleted
         self._faults = FaultPlan(faults, seed)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -463,6 +468,20 @@ class FakeBotApi:
         with self._cond:
             return len(self._updates)
 
+    def take_updates(self) -> list[dict[str, Any]]:
+        """The pending updates, taken off the queue as Telegram takes them to deliver to a
+        webhook (the test then POSTs them to the bot itself)."""
+        with self._cond:
+            taken, self._updates = self._updates, []
+            return [json.loads(json.dumps(u)) for u in taken]
+
+    @property
+    def webhook(self) -> dict[str, Any] | None:
+        """What the bot's last setWebhook asked for (url, secret_token, allowed_updates,
+        drop_pending_updates...); None before one, or after deleteWebhook."""
+        with self._cond:
+            return dict(self._webhook) if self._webhook is not None else None
+
     @property
     def commands(self) -> list[dict[str, Any]]:
         """The command list the bot registered with setMyCommands for the default scope."""
@@ -587,6 +606,8 @@ class FakeBotApi:
             failures = self._failures.get("getUpdates")
             if failures:
                 raise failures.pop(0)
+            if self._webhook is not None:
+                raise ApiError(409, WEBHOOK_CONFLICT)
             if offset:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while not self._updates and not self._closed:
@@ -600,6 +621,16 @@ class FakeBotApi:
         return self.bot_user
 
     def _true(self, params: dict, files: dict) -> bool:
+        return True
+
+    def _set_webhook(self, params: dict, files: dict) -> bool:
+        if not str(params.get("url") or "").startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self._webhook = dict(params)
+        return True
+
+    def _delete_webhook(self, params: dict, files: dict) -> bool:
+        self._webhook = None
         return True
 
     def _set_my_commands(self, params: dict, files: dict) -> bool:
@@ -812,8 +843,8 @@ class FakeBotApi:
 
 _METHODS: dict[str, Callable[[FakeBotApi, dict, dict], Any]] = {
     "getMe": FakeBotApi._get_me,
-    "deleteWebhook": FakeBotApi._true,
-    "setWebhook": FakeBotApi._true,
+    "deleteWebhook": FakeBotApi._delete_webhook,
+    "setWebhook": FakeBotApi._set_webhook,
     "close": FakeBotApi._true,
     "logOut": FakeBotApi._true,
     "sendChatAction": FakeBotApi._true,

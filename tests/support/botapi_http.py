@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 
 # Form-encoded values that are plain strings; every other field is JSON (as PTB sends it).
 _STRING_FIELDS = frozenset(
-    {"text", "caption", "parse_mode", "callback_query_id", "url", "language_code", "action"}
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "url",
+        "language_code",
+        "action",
+        "secret_token",
+    }
 )
 
 

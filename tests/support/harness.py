@@ -15,10 +15,12 @@ import os
 import re
 import secrets
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,13 @@ _SUCCEEDED = re.compile(r"training run \d+ succeeded")
 _POLLING = re.compile(r"getUpdates|No new updates found")
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the system picks it), for a server the bot binds."""
+    with contextlib.closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def make_token() -> str:
     """A fresh token in Telegram's shape, with a secret long enough to search logs for."""
     return f"{secrets.randbelow(10**9) + 10**9}:TEST{secrets.token_hex(16)}"
@@ -53,8 +62,12 @@ class BotProcess:
         *,
         admin_ids: tuple[int, ...] = (),
         env: dict[str, str] | None = None,
+        command: Sequence[str] = (sys.executable, "-m", "bot"),
     ) -> None:
         self.api = api
+        self.command = list(command)
+        """What starts the bot: this checkout's ``python -m bot`` unless told otherwise (an
+        installed ``moviebot``)."""
         self.workdir = workdir
         self.database = workdir / "moviebot.db"
         self.models = workdir / "models"
@@ -81,11 +94,12 @@ class BotProcess:
         """Start the bot; returns at once (see ``wait_polling``)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.polls_before = self.api.polls_started
+        self.calls_before = self.api.mark()
         with self.log_path.open("ab") as log:
             log.write(f"\n===== bot start {time.strftime('%H:%M:%S')} =====\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
+                self.command,
                 cwd=self.workdir,  # away from the repository's .env
                 env=self.env,
                 stdout=log,
@@ -102,6 +116,16 @@ class BotProcess:
             if self.api.wait_poll(self.polls_before, timeout=0.5):
                 return
         raise TimeoutError(f"the bot did not start polling in {timeout}s; log:\n{self.log_tail()}")
+
+    def wait_webhook(self, timeout: float = 60.0) -> None:
+        """Until the bot has set its webhook (in webhook mode): its server listens by then."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            with contextlib.suppress(TimeoutError):
+                self.api.wait_for("setWebhook", timeout=0.5, since=self.calls_before)
+                return
+        raise TimeoutError(f"the bot set no webhook in {timeout}s; log:\n{self.log_tail()}")
 
     def model_trained(self) -> bool:
         """Whether a trained model is active and serving (not the popularity fallback)."""

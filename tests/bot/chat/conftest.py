@@ -13,6 +13,7 @@ import pytest
 from telegram import Chat, Message, User
 
 from bot.chat import buttons
+from bot.chat.metrics import Metrics
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
 from bot.training.serving import popularity
@@ -96,7 +97,7 @@ def press(storage: Storage, holder: ModelHolder):
         message = Message(1, datetime.now(UTC), chat, text="a list", reply_markup=markup)
         query = FakeQuery(data, user, message, edit_error=edit_error, answer_error=answer_error)
         bot = FakeBot()
-        context = SimpleNamespace(storage=storage, holder=holder, bot=bot)
+        context = SimpleNamespace(storage=storage, holder=holder, bot=bot, metrics=Metrics())
         await buttons.on_button(SimpleNamespace(callback_query=query), context)
         return query, bot
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +15,7 @@ from bot.chat import texts
 from bot.chat.locales import ru
 from bot.chat.processor import STALE_PRESS_S, FairProcessor, chat_key
 from bot.chat.turns import give_up_turn
+from bot.logs import DURATION, JsonFormatter, person_hash
 
 
 class Answers:
@@ -181,3 +185,26 @@ async def test_a_press_that_only_waits_for_its_screen_is_marked_done_at_once() -
     release.set()
     await task
     assert done == [4]  # and it is not marked twice
+
+
+async def test_what_is_logged_while_an_update_is_handled_names_it_its_person_and_time() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(b"key"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.INFO)
+
+    async def logs_a_line() -> None:
+        logging.getLogger("bot.chat.buttons").info("saved")
+
+    try:
+        await FairProcessor().process_update(message(31, 7), logs_a_line())
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    inside, handled = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert inside["update_id"] == handled["update_id"] == 31
+    assert inside["person"] == handled["person"] == person_hash(7, b"key")
+    assert handled["message"].startswith("update 31 handled in") and handled[DURATION] >= 0
