@@ -15,6 +15,9 @@ from bot.storage.writer import Writer
 KEEP_OWNERS_S = 90 * 24 * 3600.0
 """Owners of messages older than this are pruned: a press on such a message then opens a copy
 for the presser (as for any message whose owner is unknown) instead of editing it."""
+SEEN_EVERY_S = 600.0
+"""A member seen again within this many seconds under the same name changes no row: the gate
+notes every group command and press, and a commit that changes nothing writes nothing."""
 MAX_NAME_CHARS = 64
 """Telegram's own limit on a first name."""
 
@@ -29,8 +32,9 @@ async def note_member(
         await conn.execute(
             "INSERT INTO chat_members (chat_id, telegram_id, first_name, seen_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, telegram_id)"
-            " DO UPDATE SET first_name = excluded.first_name, seen_at = excluded.seen_at",
-            (chat_id, telegram_id, name, now),
+            " DO UPDATE SET first_name = excluded.first_name, seen_at = excluded.seen_at"
+            " WHERE first_name <> excluded.first_name OR seen_at < excluded.seen_at - ?",
+            (chat_id, telegram_id, name, now, SEEN_EVERY_S),
         )
 
     await writer.run(upsert)

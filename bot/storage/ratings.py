@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import aiosqlite
 import numpy as np
 
+from bot.storage import chats
 from bot.storage.connection import Clock, fetch_all
 from bot.storage.errors import InvalidRating, StorageError, UnknownMovie, UnknownPerson
 from bot.storage.records import UserRating, from_epoch
@@ -76,19 +77,22 @@ async def ratings_of(reader: aiosqlite.Connection, telegram_id: int) -> list[Use
 
 
 async def forget_person(writer: Writer, telegram_id: int) -> int:
-    """Delete a person, their ratings and their marks; returns the rows deleted (0: unknown)."""
+    """Delete a person, their ratings and marks, and what group chats recorded of them
+    (memberships, message owners: they may exist without a person row), in one transaction;
+    returns the rows deleted (0: unknown)."""
     check_id(telegram_id, "Telegram id")
 
     async def delete(conn: aiosqlite.Connection) -> int:
+        in_groups = await chats.forget_member(conn, telegram_id)
         rows = await fetch_all(
             conn, "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
         )
         if not rows:
-            return 0
+            return in_groups
         ratings = await conn.execute("DELETE FROM ratings WHERE person_id = ?", rows[0])
         marks = await conn.execute("DELETE FROM marks WHERE person_id = ?", rows[0])
         person = await conn.execute("DELETE FROM people WHERE person_id = ?", rows[0])
-        return ratings.rowcount + marks.rowcount + person.rowcount
+        return in_groups + ratings.rowcount + marks.rowcount + person.rowcount
 
     return await writer.run(delete)
 

@@ -190,8 +190,7 @@ class Storage:
     async def forget_person(self, telegram_id: int) -> int:
         """Delete a person, their ratings and marks, and what group chats recorded of them
         (memberships, message owners); returns the rows deleted (0: unknown)."""
-        deleted = await ratings.forget_person(self._writer, telegram_id)
-        return deleted + await self._writer.run(lambda conn: chats.forget_member(conn, telegram_id))
+        return await ratings.forget_person(self._writer, telegram_id)
 
     # --- the person's choices about the bot ---------------------------------------------------
 
