@@ -73,7 +73,7 @@ class Writer:
             async with self._lock:
                 if not done.done():  # nobody took it into their batch: lead the next one
                     batch, self._queue = self._queue, []
-                    await self._commit(batch)
+                    await self._commit_whole(batch)
         except asyncio.CancelledError:
             if not done.done():
                 done.cancel()  # a batch not yet started skips it
@@ -95,6 +95,23 @@ class Writer:
     async def close(self) -> None:
         async with self._lock:
             await self._conn.close()
+
+    async def _commit_whole(self, batch: list[_Queued]) -> None:
+        """Commit `batch` even when the caller leading it is cancelled meanwhile (a stop
+        cancels the intake mid-write): the batch holds other callers' writes too, which would
+        fail with "cancelled, nothing saved". The cancellation is passed on once the batch is
+        done, milliseconds later, with the lock still held so no other batch overlaps it."""
+        commit = asyncio.ensure_future(self._commit(batch))
+        cancelled = False
+        while not commit.done():
+            try:
+                await asyncio.shield(commit)
+            except asyncio.CancelledError:
+                cancelled = True
+        if cancelled:
+            commit.exception()  # retrieved: the batch's callers hear of it through their futures
+            raise asyncio.CancelledError
+        commit.result()
 
     async def _commit(self, batch: list[_Queued]) -> None:
         live = [(operation, done) for operation, done in batch if not done.cancelled()]
