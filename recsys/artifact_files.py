@@ -2,8 +2,11 @@
 
 Kept apart from recsys.artifacts (which decides what an artifact holds and how models are
 switched) because this part is about bytes: a flipped bit, a truncated copy or a file from
-another model must surface as an ``ArtifactError`` naming the file, before ``torch.load``
-(always ``weights_only=True``) or a JSON parser sees it.
+another model must surface as an ``ArtifactError`` naming the file, before numpy or a JSON
+parser sees it. Arrays are stored as ``.npz`` (numpy's zip of ``.npy`` files, read with
+``allow_pickle=False``: no code runs on load, and no torch is needed to read a model).
+Artifacts of format 1 hold ``.pt`` files (``torch.save``); they are still read, with
+``torch.load(weights_only=True)``, importing torch only then.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import torch
+import numpy as np
 
 META = "meta.json"
 
@@ -26,8 +29,34 @@ class ArtifactError(Exception):
     """An artifact is missing, corrupt, truncated or does not fit this code."""
 
 
-def read_tensors(file: Path, meta: dict[str, Any]) -> dict[str, torch.Tensor]:
+def read_arrays(file: Path, meta: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The {name: array} dict stored in ``file`` (.npz, or a format-1 .pt), checksum first."""
     data = read_checked(file, meta)
+    if file.suffix == ".pt":
+        return _read_torch(file, data)
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+    except Exception as exc:  # zipfile and numpy raise several unrelated types
+        raise ArtifactError(f"{file}: cannot be read ({type(exc).__name__})") from exc
+
+
+def array_bytes(arrays: Mapping[str, Any]) -> bytes:
+    """The .npz bytes of {name: numpy array}; TypeError for anything else (a torch tensor
+    left in by mistake would be pickled into an object array)."""
+    plain = {}
+    for name, value in arrays.items():
+        if not isinstance(value, np.ndarray | np.generic) or value.dtype == object:
+            raise TypeError(f"{name!r} is a {type(value).__name__}, not a numpy array")
+        plain[name] = np.asarray(value, order="C")  # ascontiguousarray would make 0-d 1-d
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **plain)
+    return buffer.getvalue()
+
+
+def _read_torch(file: Path, data: bytes) -> dict[str, np.ndarray]:
+    import torch
+
     try:
         tensors = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several unrelated types for a bad file
@@ -36,7 +65,7 @@ def read_tensors(file: Path, meta: dict[str, Any]) -> dict[str, torch.Tensor]:
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in tensors.items()
     ):
         raise ArtifactError(f"{file}: not a {{name: tensor}} dict")
-    return tensors
+    return {name: value.numpy() for name, value in tensors.items()}
 
 
 def read_checked(file: Path, meta: dict[str, Any]) -> bytes:
@@ -60,17 +89,6 @@ def read_checked(file: Path, meta: dict[str, Any]) -> bytes:
             f"{file}: checksum mismatch (expected {expected['sha256']}, got {digest})"
         )
     return data
-
-
-def tensor_bytes(tensors: Mapping[str, Any]) -> bytes:
-    plain = {}
-    for name, value in tensors.items():
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{name!r} is a {type(value).__name__}, not a Tensor")
-        plain[name] = value.detach().cpu().contiguous()
-    buffer = io.BytesIO()
-    torch.save(plain, buffer)
-    return buffer.getvalue()
 
 
 def write_file(path: Path, data: bytes) -> dict[str, Any]:

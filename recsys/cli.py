@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from recsys import commands
-from recsys.commands import UsageError
+from recsys.kinds import MODEL_KINDS
 from recsys.results import MAX_RATING, MIN_RATING
 
 EXIT_BAD_INPUT = 2
@@ -44,10 +43,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``recsys`` console script and ``python -m recsys``."""
+    """Entry point of the ``recsys`` console script and ``python -m recsys``.
+
+    The commands are imported only once the arguments parsed: `--help` and a usage error
+    answer in about 0.1 s instead of the 7 s that importing torch through them cost.
+    """
     args = build_parser().parse_args(argv)
+    from recsys import commands
+
     try:
-        return args.handler(args)
+        return int(getattr(commands, args.handler)(args))
     except KeyboardInterrupt:
         print("recsys: interrupted", file=sys.stderr)
         return 130
@@ -67,8 +72,6 @@ def _one_line(exc: Exception) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from recsys.models import MODEL_KINDS
-
     parser = _Parser(
         prog="recsys",
         description="Collaborative-filtering movie recommender (MovieLens format).",
@@ -91,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(train, MODEL_KINDS)
     train.add_argument("--no-activate", action="store_true", help="do not make it `current`")
     train.add_argument("--json", action="store_true", help="print one JSON object")
-    train.set_defaults(handler=commands.train)
+    train.set_defaults(handler="train")
 
     evaluate = sub.add_parser(
         "evaluate",
@@ -114,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("-k", type=_positive_int, default=10, help="list length (default 10)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluate.set_defaults(handler=commands.evaluate)
+    evaluate.set_defaults(handler="evaluate")
 
     predict = sub.add_parser(
         "predict",
@@ -132,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", required=True, type=Path, metavar="preds.csv", help="written atomically"
     )
     predict.add_argument("--json", action="store_true", help="print the summary as JSON")
-    predict.set_defaults(handler=commands.predict)
+    predict.set_defaults(handler="predict")
 
     recommend = sub.add_parser(
         "recommend",
@@ -162,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--exclude-genre", action="append", metavar="NAME", help="never these genres"
     )
     recommend.add_argument("--json", action="store_true", help="print one JSON object")
-    recommend.set_defaults(handler=commands.recommend)
+    recommend.set_defaults(handler="recommend")
 
     download = sub.add_parser(
         "download",
@@ -173,17 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--cache", required=True, type=Path, metavar="DIR")
     download.add_argument("--sha256", metavar="HEX", help="also pin the zip's own SHA-256")
     download.add_argument("--url", default=None, help="a mirror of ml-latest-small.zip")
-    download.set_defaults(handler=commands.download)
+    download.set_defaults(handler="download")
 
     models = sub.add_parser("models", help="list the model artifacts under a models root")
     models.add_argument("--model-dir", required=True, type=Path, metavar="MODELS_DIR")
     models.add_argument("--json", action="store_true", help="print one JSON object")
-    models.set_defaults(handler=commands.models)
+    models.set_defaults(handler="models")
 
     rollback = sub.add_parser("rollback", help="make the previous model current again")
     rollback.add_argument("--model-dir", required=True, type=Path, metavar="MODELS_DIR")
     rollback.add_argument("--json", action="store_true", help="print one JSON object")
-    rollback.set_defaults(handler=commands.rollback)
+    rollback.set_defaults(handler="rollback")
     return parser
 
 
@@ -251,6 +254,7 @@ def _is_bad_input(exc: Exception) -> bool:
     """Errors that describe the person's input or files, as opposed to bugs (which keep
     their tracebacks). OSError counts: an --out that is a file, a folder we may not write."""
     from recsys.artifacts import ArtifactError
+    from recsys.commands import UsageError
     from recsys.data import DataError
     from recsys.download import DownloadError
     from recsys.tables import TableError

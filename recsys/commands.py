@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,9 @@ from tqdm import tqdm
 from recsys import artifacts
 from recsys.evaluation import user_ratings
 from recsys.tables import read_ids, render, render_pairs, write_csv
-from recsys.train import EpochStats, TrainConfig
+
+if TYPE_CHECKING:  # recsys.train imports torch (2-5 s): only the commands that train need it
+    from recsys.train import EpochStats, TrainConfig
 
 
 class UsageError(Exception):
@@ -309,7 +311,7 @@ def _check_genres(known: list[str], asked: list[str]) -> None:
 
 def _train_config(args: argparse.Namespace) -> TrainConfig:
     """TrainConfig with only the flags the person gave; the rest keep the tuned defaults."""
-    from recsys.train import resolve_device
+    from recsys.train import TrainConfig, resolve_device
 
     given = {
         name: getattr(args, name)

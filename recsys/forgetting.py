@@ -1,15 +1,16 @@
 """Removing people from stored models: every artifact that holds one is rewritten without them.
 
 Forgetting a person must reach the models kept on disk, not only the ratings they came from.
-An artifact (recsys.artifacts) holds its users' ids (the ``users`` id map in weights.pt), one
+An artifact (recsys.artifacts) holds its users' ids (the ``users`` id map in its weights), one
 embedding row per user (and one bias for mf_bias) and, when saved with them, every training
-rating (ratings.pt). `without_users` rewrites one artifact with those rows and ratings
+rating. `without_users` rewrites one artifact with those rows and ratings
 dropped: the remaining users keep their order (so their indices are re-packed consistently
 with the id map), every checksum is recomputed, and meta.json records how many people were
-removed. The others' predictions do not change; a new person's fold-in starts from the
-average of the remaining users, so theirs move by a hair. What the model learned about movies
-from those people's ratings (item embeddings, the watch model, per-movie counts) is left as
-trained: only retraining without them takes that out.
+removed. The copy is always written in the current format (a format-1 artifact comes out
+as weights.npz and ratings.npz). The others' predictions do not change; a new person's
+fold-in starts from the average of the remaining users, so theirs move by a hair. What the
+model learned about movies from those people's ratings (item embeddings, the watch model,
+per-movie counts) is left as trained: only retraining without them takes that out.
 
 Crash safety follows `artifacts.save`: the new copy is written and loaded under a temporary
 name, renamed into place under a new name (the same save-time prefix, so it keeps its place
@@ -28,26 +29,38 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
+import pandas as pd
 
+from recsys import training_table
 from recsys.artifact_files import (
     META,
     ArtifactError,
+    array_bytes,
+    read_arrays,
     read_checked,
-    read_tensors,
-    tensor_bytes,
     write_file,
     write_json,
 )
-from recsys.artifacts import DIR_MODE, HISTORY, TRAINING, WEIGHTS, free_name, load, read_meta
-from recsys.models import build_model
+from recsys.artifacts import (
+    DIR_MODE,
+    FORMAT,
+    HISTORY,
+    LEGACY_TRAINING,
+    LEGACY_WEIGHTS,
+    TRAINING,
+    WEIGHTS,
+    free_name,
+    load,
+    read_meta,
+    training_name,
+    weights_name,
+)
 from recsys.pointers import CURRENT, PREVIOUS, TMP_PREFIX, fsync_dir, point, target
-from recsys.state import MODEL_PREFIX
+from recsys.state import user_arrays
 
 __all__ = ["LEFTOVER_PREFIX", "remove_leftovers", "users_of", "without_users"]
 
@@ -62,15 +75,17 @@ def users_of(path: str | Path) -> np.ndarray:
     """Every user id the artifact at ``path`` holds (its id map and, when saved, its training
     ratings): sorted, unique, int64.
 
-    Cheap: the tensors are memory-mapped and only the ids are read. Checksums are not
-    checked here (`without_users` checks them before rewriting anything); a file torch cannot
-    map is read and checked instead, so damage is an ArtifactError naming the file.
+    Cheap: only the id arrays are read out of the .npz files (a format-1 file is read whole).
+    Checksums are not checked here (`without_users` checks them before rewriting anything);
+    a file that cannot be read so is read and checked instead, so damage is an
+    ArtifactError naming the file.
     """
     folder = Path(path)
     meta = read_meta(folder)
-    found = [_ids(folder / WEIGHTS, meta, "users")]
-    if TRAINING in meta["files"]:
-        found.append(_ids(folder / TRAINING, meta, "userId"))
+    found = [_ids(folder / weights_name(meta), meta, "users")]
+    training = training_name(meta)
+    if training is not None:
+        found.append(_ids(folder / training, meta, "userId"))
     return np.unique(np.concatenate(found))
 
 
@@ -86,22 +101,22 @@ def without_users(path: str | Path, user_ids: Iterable[int]) -> Path | None:
     root = folder.parent
     gone = np.unique(np.fromiter((int(u) for u in user_ids), dtype=np.int64))
     meta = read_meta(folder)
-    tensors = read_tensors(folder / WEIGHTS, meta)
-    keep = ~np.isin(_column(tensors, "users", folder / WEIGHTS), gone)
-    training = read_tensors(folder / TRAINING, meta) if TRAINING in meta["files"] else None
-    keep_rows = None
-    if training is not None:
-        keep_rows = ~np.isin(_column(training, "userId", folder / TRAINING), gone)
+    weights_file = folder / weights_name(meta)
+    arrays = read_arrays(weights_file, meta)
+    keep = ~np.isin(_column(arrays, "users", weights_file), gone)
+    training_file = training_name(meta)
+    training = None
+    if training_file is not None:
+        training = _training(folder / training_file, meta)
+    keep_rows = None if training is None else ~training["userId"].isin(gone).to_numpy()
     if keep.all() and (keep_rows is None or keep_rows.all()):
         return None
 
-    weights = tensor_bytes(_drop_users(tensors, keep, meta, folder))
-    files: dict[str, bytes] = {WEIGHTS: weights}
+    files: dict[str, bytes] = {WEIGHTS: array_bytes(_drop_users(arrays, keep, meta, folder))}
     if training is not None and keep_rows is not None:
-        rows = torch.from_numpy(keep_rows)
-        files[TRAINING] = tensor_bytes({name: value[rows] for name, value in training.items()})
+        files[TRAINING] = array_bytes(training_table.pack(training[keep_rows]))
     for name in meta["files"]:  # titles and any other extra: the same bytes, checked
-        if name not in files:
+        if name not in files and name not in (LEGACY_WEIGHTS, LEGACY_TRAINING):
             files[name] = read_checked(folder / name, meta)
     removed = (int((~keep).sum()), 0 if keep_rows is None else int((~keep_rows).sum()))
     return _replace(folder, root, meta, files, removed)
@@ -116,31 +131,29 @@ def remove_leftovers(models_dir: str | Path) -> list[Path]:
     return found
 
 
-@lru_cache(maxsize=16)
-def user_tensors(kind: str, dim: int) -> frozenset[str]:
-    """The weights.pt names of a `kind` model's per-user tensors (one row per user): those
-    whose shape follows the number of users."""
-    one = build_model(kind, 1, 1, dim).state_dict()
-    two = build_model(kind, 2, 1, dim).state_dict()
-    return frozenset(f"{MODEL_PREFIX}{k}" for k in one if one[k].shape != two[k].shape)
-
-
 def _drop_users(
-    tensors: dict[str, torch.Tensor], keep: np.ndarray, meta: dict[str, Any], folder: Path
-) -> dict[str, torch.Tensor]:
-    state = meta["state"]
+    arrays: dict[str, np.ndarray], keep: np.ndarray, meta: dict[str, Any], folder: Path
+) -> dict[str, np.ndarray]:
     try:
-        names = user_tensors(str(state["kind"]), int(state["dim"]))
-    except (KeyError, TypeError, ValueError) as exc:
+        names = user_arrays(str(meta["state"]["kind"]))
+    except (KeyError, TypeError) as exc:
         raise ArtifactError(f"{folder / META}: corrupt state ({exc})") from exc
-    rows = torch.from_numpy(keep)
-    out = dict(tensors)
-    for name in sorted(names | {"users"}):
-        value = tensors.get(name)
+    out = dict(arrays)
+    for name in sorted({*names, "users"}):
+        value = arrays.get(name)
         if value is None or value.ndim == 0 or value.shape[0] != keep.size:
-            raise ArtifactError(f"{folder / WEIGHTS}: {name!r} does not have one row per user")
-        out[name] = value[rows].clone()
+            raise ArtifactError(
+                f"{folder / weights_name(meta)}: {name!r} does not have one row per user"
+            )
+        out[name] = value[keep]
     return out
+
+
+def _training(file: Path, meta: dict[str, Any]) -> pd.DataFrame:
+    try:
+        return training_table.unpack(read_arrays(file, meta))
+    except (KeyError, ValueError) as exc:
+        raise ArtifactError(f"{file}: not a ratings table ({exc})") from exc
 
 
 def _replace(
@@ -190,6 +203,7 @@ def _new_meta(
     """meta.json of the new copy: the same model, its new name and files, and a running count
     of the people (and their training ratings) forgotten since it was trained."""
     new = copy.deepcopy(meta)
+    new["format"] = FORMAT
     new["version"] = version
     new["files"] = files
     new["info"]["version"] = version
@@ -215,14 +229,16 @@ def _new_name(old: str, meta: dict[str, Any], weights_sha: str, now: datetime) -
 
 def _ids(file: Path, meta: dict[str, Any], key: str) -> np.ndarray:
     try:
-        tensors = torch.load(file, map_location="cpu", weights_only=True, mmap=True)
-        return np.asarray(tensors[key].numpy(), dtype=np.int64).copy()
-    except Exception:  # torch raises several unrelated types; the checked read names the fault
-        return _column(read_tensors(file, meta), key, file)
+        if file.suffix != ".npz":
+            raise ValueError("only .npz files are read member by member")
+        with np.load(file, allow_pickle=False) as stored:
+            return np.asarray(stored[key], dtype=np.int64)
+    except Exception:  # numpy/zipfile raise several types; the checked read names the fault
+        return _column(read_arrays(file, meta), key, file)
 
 
-def _column(tensors: dict[str, torch.Tensor], key: str, file: Path) -> np.ndarray:
-    value = tensors.get(key)
+def _column(arrays: dict[str, np.ndarray], key: str, file: Path) -> np.ndarray:
+    value = arrays.get(key)
     if value is None or value.ndim != 1:
-        raise ArtifactError(f"{file}: no one-dimensional {key!r} tensor")
-    return value.numpy().astype(np.int64)
+        raise ArtifactError(f"{file}: no one-dimensional {key!r} array")
+    return value.astype(np.int64)

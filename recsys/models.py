@@ -9,13 +9,12 @@ callers clip to 0.5-5 for display.
 
 from __future__ import annotations
 
+from recsys.kinds import MODEL_KINDS
 from recsys.mf import MF, MFBias
 from recsys.ncf import CollabFNet
 from recsys.rating_model import RatingModel
 
 __all__ = ["MF", "MODEL_KINDS", "CollabFNet", "MFBias", "RatingModel", "build_model"]
-
-MODEL_KINDS = ("mf", "mf_bias", "ncf")
 
 
 def build_model(

@@ -3,11 +3,14 @@ embedding (there is no closed form through the ReLU layers)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
 from torch import nn
 
-from recsys.rating_model import Baseline, FoldedUser, FoldIn, ItemSide, RatingModel, mean_baseline
+from recsys.item_side import Baseline, FoldedUser, FoldIn, ItemSide, ServedModel, mean_baseline
+from recsys.rating_model import RatingModel, array
 
 HIDDEN = 10
 """Width of the hidden layer (the notebook's Linear(200, 10) for dim 100)."""
@@ -54,10 +57,48 @@ class CollabFNet(RatingModel):
         x = torch.relu(self.lin1(self.drop(x)))
         return self.global_mean + self.lin2(x).squeeze(-1)
 
+    def served(self) -> Neural:
+        return Neural(self)
+
+
+class Neural(ServedModel):
+    """The neural model kept whole (in eval mode): serving goes through its layers."""
+
+    def __init__(self, model: CollabFNet) -> None:
+        self.model = model.eval()
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: array(value) for name, value in self.model.state_dict().items()}
+
+    @torch.no_grad()
+    def predict_pairs(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        pairs = torch.as_tensor(users), torch.as_tensor(items)
+        return self.model(*pairs).numpy().astype(np.float64)
+
     def item_side(self, item_mean: np.ndarray, item_count: np.ndarray) -> ItemSide:
         """No biases: an unknown person gets each movie's mean rating."""
-        baseline = mean_baseline(self.user_emb.num_embeddings, item_mean, item_count)
-        return NeuralItems(self, baseline)
+        baseline = mean_baseline(self.model.user_emb.num_embeddings, item_mean, item_count)
+        return NeuralItems(self.model, baseline)
+
+
+def neural_from_arrays(
+    arrays: Mapping[str, np.ndarray], n_users: int, n_items: int, dim: int
+) -> Neural:
+    """The neural model of an artifact; ValueError naming the array when one is missing,
+    extra or has the wrong shape."""
+    model = CollabFNet(n_users, n_items, dim)
+    expected = model.state_dict()
+    missing, extra = sorted(set(expected) - set(arrays)), sorted(set(arrays) - set(expected))
+    if missing or extra:
+        raise ValueError(f"model tensors do not match kind 'ncf': missing {missing}, extra {extra}")
+    for name, value in expected.items():
+        if tuple(arrays[name].shape) != tuple(value.shape):
+            raise ValueError(
+                f"tensor 'model.{name}' has shape {tuple(arrays[name].shape)}, "
+                f"expected {tuple(value.shape)}"
+            )
+    model.load_state_dict({name: torch.from_numpy(np.array(v)) for name, v in arrays.items()})
+    return Neural(model)
 
 
 class NeuralItems(ItemSide):

@@ -1,79 +1,18 @@
-"""What every rating model offers the trained recommender besides `forward`.
-
-A model is trained as an `nn.Module`; to serve, the recommender asks it once for its
-`ItemSide`: the item parameters as numpy arrays, the model's own fallbacks for people and
-movies it lacks, and how a new person is fitted against the fixed item side (fold-in).
-Each model kind implements these in its own module (recsys/mf.py, recsys/ncf.py), so the
-recommender never asks which kind it holds.
+"""The base of the three rating models while they train: torch modules whose `forward(users,
+items)` is the formula (in subclasses). Once trained, each hands the recommender its
+`ServedModel` (recsys/item_side.py): mf and mf_bias as numpy factors, the neural model with
+its layers.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from recsys.popularity import mean_rating, shrunk_means
-
-
-@dataclass(frozen=True)
-class FoldIn:
-    """How hard a new person's parameters are pulled back when they are fitted (fold-in).
-
-    With n ratings, the person's bias and vector are fitted with a ridge penalty of
-    `l2 * n` (what training implies, towards zero) plus a prior of `bias_prior` and
-    `vector_prior` pseudo-ratings towards the population's mean user: the fewer ratings,
-    the closer the person stays to an average person.
-    """
-
-    l2: float
-    bias_prior: float = 0.0
-    vector_prior: float = 0.0
-
-
-@dataclass(frozen=True)
-class FoldedUser:
-    """A new person's rating model, from their ratings (fold-in)."""
-
-    predict: Callable[[np.ndarray | None], np.ndarray]
-    """Predicted ratings (unclipped, float64) for item indices; None means every item."""
-    contributions: Callable[[np.ndarray], np.ndarray]
-    """For m item indices, (m, n): how much each of the n rated items raised (> 0) or
-    lowered (< 0) each one's prediction; the reason shown is the largest positive one."""
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """What the model predicts where it has no user vector or no item (all unclipped)."""
-
-    mean: float
-    """Both the person and the movie unknown; also the centre of a predicted rating."""
-    items: np.ndarray
-    """(n_items,) a known movie for an unknown person (or one with no known rating)."""
-    users: np.ndarray
-    """(n_users,) an unknown movie for a training user."""
-    shown: np.ndarray
-    """(n_items,) the predicted rating shown beside the popularity ranking."""
-
-
-class ItemSide(ABC):
-    """A trained model's item side, fixed for serving."""
-
-    vectors: np.ndarray
-    """(n_items, dim) float64 item embeddings: similar movies, reasons."""
-    baseline: Baseline
-
-    @abstractmethod
-    def fold_in(self, idx: np.ndarray, values: np.ndarray, penalty: FoldIn) -> FoldedUser:
-        """The person who gave `values` (float64 stars) to item indices `idx`.
-
-        `penalty` says how the closed-form fold-in is regularised (ServeSettings); a model
-        with another kind of fold-in documents how it uses it.
-        """
+from recsys.item_side import ItemSide, ServedModel
 
 
 class RatingModel(nn.Module, ABC):
@@ -83,9 +22,12 @@ class RatingModel(nn.Module, ABC):
     item_emb: nn.Embedding
 
     @abstractmethod
+    def served(self) -> ServedModel:
+        """The trained model as serving holds it (a copy of its parameters)."""
+
     def item_side(self, item_mean: np.ndarray, item_count: np.ndarray) -> ItemSide:
-        """The item side for serving; `item_mean`/`item_count` are the training ratings'
-        per-movie mean and count (what a model without biases falls back on)."""
+        """The served model's item side (see ServedModel.item_side)."""
+        return self.served().item_side(item_mean, item_count)
 
     def penalty(
         self, users: torch.Tensor, items: torch.Tensor, l2: float, bias_l2: float
@@ -96,16 +38,9 @@ class RatingModel(nn.Module, ABC):
 
     def item_vectors(self) -> np.ndarray:
         """(n_items, dim) item embeddings as float64."""
-        return self.item_emb.weight.detach().numpy().astype(np.float64)
+        return array(self.item_emb.weight).astype(np.float64)
 
 
-def mean_baseline(n_users: int, item_mean: np.ndarray, item_count: np.ndarray) -> Baseline:
-    """The fallbacks of a model without biases: each movie's mean rating (shrunk towards the
-    global mean on the popularity path), the global mean where the movie is unknown."""
-    mean = mean_rating(item_count, item_mean)
-    return Baseline(
-        mean=mean,
-        items=item_mean,
-        users=np.full(n_users, mean),
-        shown=shrunk_means(item_count, item_mean),
-    )
+def array(value: torch.Tensor) -> np.ndarray:
+    """A parameter or buffer as a numpy array of its own (on the CPU, out of autograd)."""
+    return value.detach().cpu().numpy().copy()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from recsys.rating_model import FoldIn
+from recsys.item_side import FoldIn
 
 
 @dataclass(frozen=True)

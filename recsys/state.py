@@ -1,14 +1,16 @@
-"""A TrainedRecommender as tensors plus JSON-able metadata, and back (used by recsys.artifacts;
-nothing here touches files).
+"""A TrainedRecommender as arrays plus JSON-able metadata, and back (used by recsys.artifacts;
+nothing here touches files, and nothing imports torch unless the model is the neural one).
 
-- `to_state(recommender) -> (tensors, meta)`: `tensors` maps names to torch tensors (the
-  model's state_dict under "model.<name>", then "users", "items" (external ids, int64),
+- `to_state(recommender) -> (arrays, meta)`: `arrays` maps names to numpy arrays (the
+  model's parameters under "model.<name>", their torch state_dict names, then "users",
+  "items" (external ids, int64),
   "item_count" (int64), "item_mean" (float32), "item_genres" (uint8, items x genres) and,
-  when a watch model was trained, "watch.items", "watch.weights" and, when it has a dislike
-  model, "watch.dislikes"); `meta` is JSON-able
+  when a watch model was trained, its `to_arrays()`: "watch.items" and, for EASE,
+  "watch.weights" (and "watch.dislikes" with a dislike model), for iALS
+  "watch.item_factors"); `meta` is JSON-able
   (format, kind, dim, info, genres vocabulary, serve settings, watch settings).
-- `from_state(tensors, meta) -> TrainedRecommender` rebuilds it and raises ValueError naming
-  the key when a tensor is missing, extra or has the wrong shape, or meta is wrong.
+- `from_state(arrays, meta) -> TrainedRecommender` rebuilds it and raises ValueError naming
+  the key when an array is missing, extra or has the wrong shape, or meta is wrong.
 """
 
 from __future__ import annotations
@@ -18,32 +20,31 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import torch
 
+from recsys.factors import factors_from_arrays
 from recsys.ids import IdMap
-from recsys.models import MODEL_KINDS, build_model
+from recsys.item_side import ServedModel
+from recsys.kinds import MODEL_KINDS
 from recsys.results import ModelInfo
 from recsys.settings import ServeSettings
 from recsys.trained import TrainedRecommender
-from recsys.watch import DISLIKES_KEY, ITEMS_KEY, WEIGHTS_KEY, WatchConfig, WatchModel
+from recsys.watch import RankingModel, watch_from_arrays
 
 STATE_FORMAT = 1
 FIXED_KEYS = ("users", "items", "item_count", "item_mean", "item_genres")
 MODEL_PREFIX = "model."
 
 
-def to_state(recommender: TrainedRecommender) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Every array as a CPU tensor, everything else JSON-able."""
-    tensors = {
-        f"{MODEL_PREFIX}{k}": v.detach().cpu() for k, v in recommender.model.state_dict().items()
-    }
-    tensors["users"] = torch.from_numpy(recommender.users.ids.copy())
-    tensors["items"] = torch.from_numpy(recommender.items.ids.copy())
-    tensors["item_count"] = torch.from_numpy(recommender.item_count.copy())
-    tensors["item_mean"] = torch.from_numpy(recommender.item_mean.copy())
-    tensors["item_genres"] = torch.from_numpy(recommender.item_genres.astype(np.uint8))
+def to_state(recommender: TrainedRecommender) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Every array as numpy, everything else JSON-able."""
+    arrays = {f"{MODEL_PREFIX}{k}": v for k, v in recommender.model.arrays().items()}
+    arrays["users"] = recommender.users.ids
+    arrays["items"] = recommender.items.ids
+    arrays["item_count"] = recommender.item_count
+    arrays["item_mean"] = recommender.item_mean
+    arrays["item_genres"] = recommender.item_genres.astype(np.uint8)
     if recommender.watch is not None:
-        tensors.update(recommender.watch.to_tensors())
+        arrays.update(recommender.watch.to_arrays())
     meta = {
         "format": STATE_FORMAT,
         "kind": recommender.kind,
@@ -53,10 +54,10 @@ def to_state(recommender: TrainedRecommender) -> tuple[dict[str, torch.Tensor], 
         "serve": dataclasses.asdict(recommender.serve),
         "watch": recommender.watch.settings() if recommender.watch is not None else None,
     }
-    return tensors, meta
+    return arrays, meta
 
 
-def from_state(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> TrainedRecommender:
+def from_state(tensors: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> TrainedRecommender:
     """Rebuilds a recommender from to_state()'s output; ValueError (naming the key) on
     anything inconsistent."""
     if meta.get("format") != STATE_FORMAT:
@@ -80,31 +81,15 @@ def from_state(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> 
         raise ValueError("meta 'genres' must be a list of strings")
     _check_shape(tensors, "item_genres", (n_items, len(genre_names)))
 
-    model = build_model(kind, len(users), n_items, dim)
-    model_state = {
+    model_arrays = {
         k[len(MODEL_PREFIX) :]: v for k, v in tensors.items() if k.startswith(MODEL_PREFIX)
     }
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(model_state))
-    extra = sorted(set(model_state) - set(expected))
-    if missing or extra:
-        raise ValueError(
-            f"model tensors do not match kind {kind!r}: missing {missing}, extra {extra}"
-        )
-    for name, value in expected.items():
-        if tuple(model_state[name].shape) != tuple(value.shape):
-            raise ValueError(
-                f"tensor '{MODEL_PREFIX}{name}' has shape {tuple(model_state[name].shape)}, "
-                f"expected {tuple(value.shape)}"
-            )
-    model.load_state_dict(model_state)
+    model = served_from_arrays(kind, model_arrays, len(users), n_items, dim)
 
     watch = _watch(tensors, meta.get("watch"), n_items)
-    known = set(FIXED_KEYS) | {f"{MODEL_PREFIX}{k}" for k in expected}
+    known = set(FIXED_KEYS) | {f"{MODEL_PREFIX}{k}" for k in model_arrays}
     if watch is not None:
-        known |= {ITEMS_KEY, WEIGHTS_KEY} | (
-            {DISLIKES_KEY} if watch.dislikes is not None else set()
-        )
+        known |= set(watch.to_arrays())
     unexpected = sorted(set(tensors) - known)
     if unexpected:
         raise ValueError(f"unexpected tensors {unexpected}")
@@ -118,9 +103,9 @@ def from_state(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> 
         kind,
         users,
         items,
-        item_count=tensors["item_count"].numpy(),
-        item_mean=tensors["item_mean"].numpy(),
-        item_genres=tensors["item_genres"].numpy().astype(bool),
+        item_count=tensors["item_count"],
+        item_mean=tensors["item_mean"],
+        item_genres=tensors["item_genres"].astype(bool),
         genre_names=genre_names,
         info=info,
         dim=dim,
@@ -129,7 +114,26 @@ def from_state(tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> 
     )
 
 
-def _check_shape(tensors: Mapping[str, torch.Tensor], key: str, shape: tuple[int, ...]) -> None:
+def served_from_arrays(
+    kind: str, arrays: Mapping[str, np.ndarray], n_users: int, n_items: int, dim: int
+) -> ServedModel:
+    """The rating model of an artifact from its "model." arrays (prefix removed); ValueError
+    naming the array when one is missing, extra or misshapen. Only ncf imports torch."""
+    if kind == "ncf":
+        from recsys.ncf import neural_from_arrays
+
+        return neural_from_arrays(arrays, n_users, n_items, dim)
+    return factors_from_arrays(kind, arrays, n_users, n_items, dim)
+
+
+def user_arrays(kind: str) -> tuple[str, ...]:
+    """The names of a `kind` model's per-user arrays (one row per user), prefix included:
+    what forgetting a person removes."""
+    names = ("user_emb.weight", "user_bias.weight") if kind == "mf_bias" else ("user_emb.weight",)
+    return tuple(f"{MODEL_PREFIX}{name}" for name in names)
+
+
+def _check_shape(tensors: Mapping[str, np.ndarray], key: str, shape: tuple[int, ...]) -> None:
     if key not in tensors:
         raise ValueError(f"tensor {key!r} is missing")
     got = tuple(tensors[key].shape)
@@ -137,32 +141,17 @@ def _check_shape(tensors: Mapping[str, torch.Tensor], key: str, shape: tuple[int
         raise ValueError(f"tensor {key!r} has shape {got}, expected {shape}")
 
 
-def _ids(tensors: Mapping[str, torch.Tensor], key: str) -> IdMap:
+def _ids(tensors: Mapping[str, np.ndarray], key: str) -> IdMap:
     value = tensors[key]
     if value.ndim != 1:
         raise ValueError(f"tensor {key!r} must be one-dimensional, got shape {tuple(value.shape)}")
     try:
-        return IdMap(value.numpy().astype(np.int64))
+        return IdMap(np.asarray(value, dtype=np.int64))
     except ValueError as exc:
         raise ValueError(f"tensor {key!r}: {exc}") from None
 
 
-def _watch(tensors: Mapping[str, torch.Tensor], settings: Any, n_items: int) -> WatchModel | None:
-    if settings is None:
-        return None
-    for key in (ITEMS_KEY, WEIGHTS_KEY):
-        if key not in tensors:
-            raise ValueError(f"meta has 'watch' settings but tensor {key!r} is missing")
-    try:
-        config = WatchConfig(**settings)
-    except TypeError as exc:
-        raise ValueError(f"meta 'watch' is malformed: {exc}") from None
-    covered = _ids(tensors, ITEMS_KEY).ids
-    if covered.size and (covered[0] < 0 or covered[-1] >= n_items):
-        raise ValueError(f"tensor {ITEMS_KEY!r} holds item indices outside 0..{n_items - 1}")
-    _check_shape(tensors, WEIGHTS_KEY, (covered.size, covered.size))
-    dislikes = None
-    if DISLIKES_KEY in tensors:  # absent from artifacts saved before issue 9
-        _check_shape(tensors, DISLIKES_KEY, (covered.size, covered.size))
-        dislikes = tensors[DISLIKES_KEY].numpy()
-    return WatchModel(covered, tensors[WEIGHTS_KEY].numpy(), n_items, config, dislikes)
+def _watch(tensors: Mapping[str, np.ndarray], settings: Any, n_items: int) -> RankingModel | None:
+    """The ranking model (EASE or iALS, recsys.watch.watch_from_arrays decides from the
+    arrays) of meta "watch" `settings`; None without them."""
+    return watch_from_arrays(tensors, settings, n_items)

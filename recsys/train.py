@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import time
@@ -14,11 +13,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
+from recsys.fitting import (
+    EpochStats,
+    RatingTensors,
+    Schedule,
+    auto_batch_size,
+    auto_threads,
+    train_epochs,
+)
 from recsys.ids import IdMap, encode_ratings
 from recsys.models import MODEL_KINDS, build_model
-from recsys.rating_model import RatingModel
 from recsys.results import ModelInfo
 from recsys.selection import genre_matrix
 from recsys.settings import ServeSettings
@@ -26,8 +31,8 @@ from recsys.trained import TrainedRecommender
 from recsys.watch import WatchConfig, train_watch
 
 MAX_SEED = 2**32 - 1
-MIN_IMPROVEMENT = 1e-5
-"""A validation RMSE must beat the best so far by more than this to count as better."""
+AUTO_FIELDS = ("batch_size", "threads")
+"""TrainConfig fields where None means "choose from the data"."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,8 @@ class TrainConfig:
     """Penalty on the squared norm of each batch row's user and item vectors."""
     bias_l2: float = 0.01
     """Penalty on each batch row's user and item biases (mf_bias)."""
-    batch_size: int = 1024
+    batch_size: int | None = None
+    """Ratings per Adam step; None picks one from the number of ratings (`auto_batch_size`)."""
     epochs: int = 10
     """Upper bound; early stopping may end sooner."""
     patience: int = 2
@@ -56,9 +62,9 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     """"auto" (CUDA when available), "cpu" or "cuda"."""
-    threads: int = 1
-    """torch CPU threads while training. Batches this small gain nothing from more, and on a
-    busy 2-core machine 2 threads made one fit take 72 s instead of 3 s (measured)."""
+    threads: int | None = None
+    """torch CPU threads while training; None picks from the number of ratings
+    (`auto_threads`: 1 at ml-latest-small scale, 2 for millions of ratings)."""
     watch: WatchConfig | None = field(default_factory=WatchConfig)
     """The implicit "will watch" ranking model; None ranks by predicted rating only."""
     serve: ServeSettings = field(default_factory=ServeSettings)
@@ -78,6 +84,8 @@ class TrainConfig:
         if not 0.0 < self.lr_decay <= 1.0:
             raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
         for name in ("dim", "batch_size", "epochs", "threads"):
+            if getattr(self, name) is None and name in AUTO_FIELDS:
+                continue
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0.0 <= self.val_fraction < 1.0:
@@ -114,17 +122,6 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
-class EpochStats:
-    epoch: int
-    train_loss: float
-    """Mean squared error on the training batches (without the penalty)."""
-    val_rmse: float | None
-    """RMSE on the early-stopping slice; None when val_fraction is 0."""
-    seconds: float
-    """Wall time since training started."""
-
-
-@dataclass(frozen=True)
 class FitResult:
     recommender: TrainedRecommender
     history: list[EpochStats]
@@ -152,7 +149,8 @@ def fit(
     if len(ratings) == 0:
         raise ValueError("cannot train on an empty ratings table")
     previous_threads = torch.get_num_threads()
-    torch.set_num_threads(config.threads)
+    n_train = len(ratings) - int(len(ratings) * config.val_fraction)
+    torch.set_num_threads(config.threads or auto_threads(n_train))
     try:
         return _fit(ratings, config, movies, progress)
     finally:
@@ -178,8 +176,29 @@ def _fit(
     val, train = order[:n_val], order[n_val:]
     global_mean = float(data.ratings[train].mean())
     model = build_model(config.model, len(users), len(items), config.dim, global_mean).to(device)
-    tensors = [torch.as_tensor(a).to(device) for a in (data.users, data.items, data.ratings)]
-    history = _train_loop(model, tensors, train, val, config, rng, started, progress)
+    # On the CPU these share the encoded arrays' memory: no copy of the ratings.
+    tensors = RatingTensors(
+        *(torch.as_tensor(a).to(device) for a in (data.users, data.items, data.ratings))
+    )
+    schedule = Schedule(
+        lr=config.lr,
+        lr_decay=config.lr_decay,
+        l2=config.l2,
+        bias_l2=config.bias_l2,
+        batch_size=config.batch_size or auto_batch_size(len(train)),
+        epochs=config.epochs,
+        patience=config.patience,
+        seed=config.seed,
+    )
+    history = train_epochs(
+        model,
+        tensors,
+        torch.as_tensor(train).to(device),
+        torch.as_tensor(val).to(device),
+        schedule,
+        started,
+        progress,
+    )
 
     model = model.cpu().eval()
     count = np.bincount(data.items, minlength=len(items))
@@ -206,86 +225,7 @@ def _fit(
         config=dataclasses.asdict(config),
     )
     recommender = TrainedRecommender(
-        model, config.model, users, items, count, mean, genres, names, info,
+        model.served(), config.model, users, items, count, mean, genres, names, info,
         dim=config.dim, watch=watch, serve=config.serve,
     )  # fmt: skip
     return FitResult(recommender, history)
-
-
-def _train_loop(
-    model: RatingModel,
-    tensors: list[torch.Tensor],
-    train: np.ndarray,
-    val: np.ndarray,
-    config: TrainConfig,
-    rng: np.random.Generator,
-    started: float,
-    progress: Callable[[EpochStats], None] | None,
-) -> list[EpochStats]:
-    """Runs epochs until patience runs out; leaves the best validation weights in `model`."""
-    users, items, ratings = tensors
-    optimisers = _optimisers(model, config.lr)
-    schedules = [torch.optim.lr_scheduler.ExponentialLR(o, config.lr_decay) for o in optimisers]
-    history: list[EpochStats] = []
-    best_rmse, best_state, stale = float("inf"), None, 0
-    val_t = torch.as_tensor(val, device=users.device)
-    for epoch in range(1, config.epochs + 1):
-        model.train()
-        perm = torch.as_tensor(rng.permutation(train), device=users.device)
-        total, seen = 0.0, 0
-        for start in range(0, perm.numel(), config.batch_size):
-            batch = perm[start : start + config.batch_size]
-            u, i, r = users[batch], items[batch], ratings[batch]
-            mse = ((model(u, i) - r) ** 2).mean()
-            loss = mse + model.penalty(u, i, config.l2, config.bias_l2)
-            for optimiser in optimisers:
-                optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            for optimiser in optimisers:
-                optimiser.step()
-            total += float(mse.detach()) * batch.numel()
-            seen += batch.numel()
-        for schedule in schedules:
-            schedule.step()
-        val_rmse = _rmse(model, users[val_t], items[val_t], ratings[val_t]) if val.size else None
-        stats = EpochStats(epoch, total / seen, val_rmse, time.perf_counter() - started)
-        history.append(stats)
-        if progress is not None:
-            progress(stats)
-        if val_rmse is None:
-            continue
-        if val_rmse < best_rmse - MIN_IMPROVEMENT:
-            best_rmse, best_state, stale = val_rmse, copy.deepcopy(model.state_dict()), 0
-        else:
-            stale += 1
-            if stale >= config.patience:
-                break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    for module in model.modules():
-        if isinstance(module, nn.Embedding):
-            module.sparse = False
-    return history
-
-
-def _optimisers(model: RatingModel, lr: float) -> list[torch.optim.Optimizer]:
-    """Adam for the whole model, with sparse gradients for the embedding tables: a batch
-    touches a few hundred of ~10k rows, and updating only those makes epochs ~2x faster."""
-    sparse: list[nn.Parameter] = []
-    dense: list[nn.Parameter] = []
-    for module in model.modules():
-        if isinstance(module, nn.Embedding):
-            module.sparse = True
-            sparse.extend(module.parameters(recurse=False))
-        elif not list(module.children()):
-            dense.extend(module.parameters(recurse=False))
-    optimisers: list[torch.optim.Optimizer] = [torch.optim.SparseAdam(sparse, lr=lr)]
-    if dense:
-        optimisers.append(torch.optim.Adam(dense, lr=lr))
-    return optimisers
-
-
-@torch.no_grad()
-def _rmse(model: RatingModel, u: torch.Tensor, i: torch.Tensor, r: torch.Tensor) -> float:
-    model.eval()
-    return float(torch.sqrt(((model(u, i) - r) ** 2).mean()))

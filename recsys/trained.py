@@ -2,7 +2,7 @@
 
 `TrainedRecommender.info` is a frozen `ModelInfo`; `with_info(version=...)` returns a copy
 with fields replaced (the artifact layer sets `version`, which is "" straight after
-training). Turning one into tensors and back is recsys.state's job; how a personal list is
+training). Turning one into arrays and back is recsys.state's job; how a personal list is
 chosen from the scores is recsys.lists'.
 """
 
@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import torch
 
 from recsys.catalogue import Catalogue
 from recsys.ids import IdMap
 from recsys.interface import Recommender
+from recsys.item_side import FoldedUser, ServedModel
+from recsys.kinds import MODEL_KINDS
 from recsys.lists import choose, reasons
-from recsys.models import MODEL_KINDS
-from recsys.rating_model import FoldedUser, RatingModel
 from recsys.results import (
     MAX_RATING,
     MIN_RATING,
@@ -34,7 +33,7 @@ from recsys.results import (
 from recsys.selection import check_k, top_k
 from recsys.settings import ServeSettings
 from recsys.threads import single_blas_thread
-from recsys.watch import WatchConfig, WatchModel
+from recsys.watch import RankingModel, WatchConfig
 
 __all__ = ["ServeSettings", "TrainedRecommender"]
 
@@ -75,7 +74,7 @@ class TrainedRecommender(Recommender):
 
     def __init__(
         self,
-        model: RatingModel,
+        model: ServedModel,
         kind: str,
         users: IdMap,
         items: IdMap,
@@ -86,12 +85,12 @@ class TrainedRecommender(Recommender):
         info: ModelInfo,
         *,
         dim: int,
-        watch: WatchModel | None = None,
+        watch: RankingModel | None = None,
         serve: ServeSettings = DEFAULT_SERVE,
     ) -> None:
         if kind not in MODEL_KINDS:
             raise ValueError(f"unknown model kind {kind!r}")
-        self.model = model.eval()
+        self.model = model
         self.kind = kind
         self.dim = dim
         self.users = users
@@ -106,8 +105,7 @@ class TrainedRecommender(Recommender):
         self._catalogue = Catalogue(
             items, self.item_count, self.item_mean, self.item_genres, self.genre_names
         )
-        with torch.no_grad():
-            self._side = model.item_side(self.item_mean, self.item_count)
+        self._side = model.item_side(self.item_mean, self.item_count)
         self._baseline = self._side.baseline
 
     # ----------------------------------------------------------------- queries
@@ -150,10 +148,8 @@ class TrainedRecommender(Recommender):
         baseline = self._baseline
         known = (u >= 0) & (i >= 0)
         out = np.full(u.shape, baseline.mean, dtype=np.float64)
-        with torch.no_grad():
-            if known.any():
-                pairs = torch.as_tensor(u[known]), torch.as_tensor(i[known])
-                out[known] = self.model(*pairs).numpy()
+        if known.any():
+            out[known] = self.model.predict_pairs(u[known], i[known])
         only_item = (u < 0) & (i >= 0)
         out[only_item] = baseline.items[i[only_item]]
         only_user = (u >= 0) & (i < 0)

@@ -1,5 +1,6 @@
-"""A "will this person watch and like it" model for ranking: item-to-item weights learned in
-closed form over the rated/not-rated matrix (EASE, Steck 2019), with ratings as weights.
+"""The "will this person watch and like it" ranking models, and the EASE one: item-to-item
+weights learned in closed form over the rated/not-rated matrix (EASE, Steck 2019), with
+ratings as weights.
 
 Ranking by predicted rating alone floats movies that a handful of people loved (NDCG@10
 0.04-0.07 on ml-latest-small, worse than most-popular's 0.16). This model learns, for the
@@ -14,103 +15,86 @@ and each of a person's dislikes subtracts its row. Having watched a disliked mov
 counts a little in favour of what is watched with it: on held-out data people do watch and
 like the neighbours of what they disliked (benchmarks/variants.py), so the sign comes from
 what the data says is disliked together, not from flipping the co-watching evidence.
+
+Scale: the Gram matrix X^T X comes from a scipy.sparse users x items matrix, never a dense
+one (at 25M ratings: the same Gram, max difference 2e-13, in 23 s from 0.19 GB instead of
+156 s from 5.1 GB). What stays is items^2: the Gram and its inverse in float64, 256 MB at
+max_items = 4000, so EASE is capped there; `train_watch` trains recsys.implicit_mf's iALS
+over every eligible movie when there are more (WatchConfig.ranker = "auto").
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import Any, Protocol
 
 import numpy as np
-import torch
+import scipy.sparse as sp
+from scipy.linalg import lapack
+
+from recsys.watch_config import (
+    DISLIKES_KEY,
+    FACTORS_KEY,
+    ITEMS_KEY,
+    WEIGHTS_KEY,
+    WatchConfig,
+    check_shape,
+    covered_indices,
+    disliked,
+    evidence,
+    level,
+    population_row,
+    rating_weight,
+)
+
+__all__ = [
+    "DISLIKES_KEY",
+    "FACTORS_KEY",
+    "ITEMS_KEY",
+    "WEIGHTS_KEY",
+    "RankingModel",
+    "WatchConfig",
+    "WatchModel",
+    "evidence",
+    "level",
+    "rating_weight",
+    "train_watch",
+    "watch_from_arrays",
+]
 
 REASON_NEIGHBOURS = 50
 """A rated movie explains a recommendation only if the recommendation is among the movies
 most watched with it (its this-many largest co-watching weights): a positive weight alone
 let Toy Story "explain" The Shining."""
-ITEMS_KEY = "watch.items"
-WEIGHTS_KEY = "watch.weights"
-DISLIKES_KEY = "watch.dislikes"
+DEFAULT_CONFIG = WatchConfig()
 
 
-@dataclass(frozen=True)
-class WatchConfig:
-    """Settings of the ranking model (tuned on ml-latest-small's notebook split). "Fold-in
-    only" fields can change on a trained model (TrainedRecommender.configured)."""
+class RankingModel(Protocol):
+    """What recsys.trained needs of a ranking model (EASE's WatchModel, implicit_mf's
+    ImplicitModel): scores over the `items` it covers (global indices), -inf elsewhere."""
 
-    l2: float = 300.0
-    """Ridge penalty of the item-to-item regression (larger = smoother, more popular)."""
-    like_slope: float = 0.5
-    """A rating r counts max(1 + like_slope * (r - 3.5), 0.05): liked movies weigh more."""
-    min_support: int = 10
-    """Movies with fewer training ratings are left out (and so never ranked on top)."""
-    max_items: int = 4000
-    """At most this many of the most-rated movies: bounds memory (items^2) and solve time."""
-    dislike_gap: float = 1.0
-    """A rating at least this many stars below the person's level is a dislike (training
-    the dislike model and folding in)."""
-    dislike_l2: float = 50.0
-    """Ridge penalty of the dislike model's regression; 0 trains no dislike model."""
-    dislike_weight: float = 1.0
-    """Fold-in only: how much each dislike's row of the dislike model is subtracted."""
-    dislike_slope: float = 0.0
-    """Fold-in only: a rating below the person's level also loses this much co-watching
-    evidence per star below it, going negative for a clear dislike (measured: it costs
-    NDCG on held-out data; 0 keeps a dislike weak positive co-watching evidence)."""
-    level_prior: float = 5.0
-    """The person's level is their mean rating with this many pseudo-ratings at the
-    training mean (few ratings: about the training mean)."""
-    popularity_weight: float = 0.3
-    """Fold-in only: an average person's row (each movie's share of people who rated it,
-    times rating_weight of its mean) weighs this much, scaled by level_prior / (level_prior
-    + n) for a person with n ratings: with a few ratings, mostly dislikes, the list leans
-    on what most people watch and like instead of on near-zero evidence."""
-    dismissed_weight: float = 0.5
-    """Fold-in only: a "not interested" movie takes this much of its co-watching row off
-    every score (a liked movie adds about 1 to 1.75 of its row)."""
+    items: np.ndarray
+    n_items: int
+    config: WatchConfig
 
-    def __post_init__(self) -> None:
-        # l2 <= 0 leaves the item-to-item solve singular; NaN poisons every weight.
-        if not 0.0 < self.l2 < math.inf:
-            raise ValueError(f"watch l2 must be a positive number, got {self.l2}")
-        if not math.isfinite(self.like_slope):
-            raise ValueError(f"like_slope must be a finite number, got {self.like_slope}")
-        if self.min_support < 0 or self.max_items <= 0:
-            raise ValueError("min_support must be 0 or more and max_items positive")
-        for name in (
-            "dislike_gap",
-            "dislike_l2",
-            "dislike_weight",
-            "dislike_slope",
-            "level_prior",
-            "popularity_weight",
-            "dismissed_weight",
-        ):
-            if not 0.0 <= getattr(self, name) < math.inf:
-                raise ValueError(f"{name} must be a non-negative number, got {getattr(self, name)}")
+    def fold_in(
+        self, idx: np.ndarray, ratings: np.ndarray, centre: float
+    ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]] | None: ...
 
+    def population(
+        self, n: int, item_count: np.ndarray, item_mean: np.ndarray, n_users: int
+    ) -> np.ndarray: ...
 
-def rating_weight(ratings: np.ndarray, config: WatchConfig) -> np.ndarray:
-    """How much having rated a movie counts (training and fold-in): more for liked, less
-    for disliked, never negative."""
-    r = np.asarray(ratings, dtype=np.float64)
-    return np.maximum(1.0 + config.like_slope * (r - 3.5), 0.05)
+    def dismissal(self, dismissed: np.ndarray) -> np.ndarray: ...
 
+    def configured(self, config: WatchConfig) -> RankingModel: ...
 
-def level(ratings: np.ndarray, centre: float, config: WatchConfig) -> float:
-    """A person's own level: their mean rating with level_prior pseudo-ratings at `centre`."""
-    r = np.asarray(ratings, dtype=np.float64)
-    return float((r.sum() + config.level_prior * centre) / max(r.size + config.level_prior, 1e-9))
+    def similar_scores(self, item: int) -> np.ndarray | None: ...
 
+    def to_arrays(self) -> dict[str, np.ndarray]: ...
 
-def evidence(ratings: np.ndarray, centre: float, config: WatchConfig) -> np.ndarray:
-    """Co-watching evidence of each rating: `rating_weight` less `dislike_slope` per star
-    below the person's level."""
-    r = np.asarray(ratings, dtype=np.float64)
-    below = np.maximum(level(r, centre, config) - r, 0.0)
-    return rating_weight(r, config) - config.dislike_slope * below
+    def settings(self) -> dict[str, Any]: ...
 
 
 class WatchModel:
@@ -183,13 +167,9 @@ class WatchModel:
     ) -> np.ndarray:
         """The average person's part of the score of a person with `n` ratings
         (popularity_weight), from the training ratings' per-item count and mean."""
-        weight = self.config.popularity_weight * self.config.level_prior
-        weight /= max(self.config.level_prior + n, 1e-9)
-        row = np.zeros(self.n_items)
-        if weight and n_users:
-            share = item_count[self.items] / n_users
-            row[self.items] = share * rating_weight(item_mean[self.items], self.config)
-        return weight * row
+        return population_row(
+            self.items, self.n_items, n, item_count, item_mean, n_users, self.config
+        )
 
     def dismissal(self, dismissed: np.ndarray) -> np.ndarray:
         """What marking items `dismissed` "not interested" takes off every item's score:
@@ -214,17 +194,20 @@ class WatchModel:
         scores[self.items] = self.weights[local]
         return scores
 
-    def to_tensors(self) -> dict[str, torch.Tensor]:
-        tensors = {
-            ITEMS_KEY: torch.from_numpy(self.items.copy()),
-            WEIGHTS_KEY: torch.from_numpy(self.weights.copy()),
-        }
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The arrays `watch_from_arrays` rebuilds it from (not copies: do not modify)."""
+        arrays: dict[str, np.ndarray] = {ITEMS_KEY: self.items, WEIGHTS_KEY: self.weights}
         if self.dislikes is not None:
-            tensors[DISLIKES_KEY] = torch.from_numpy(self.dislikes.copy())
-        return tensors
+            arrays[DISLIKES_KEY] = self.dislikes
+        return arrays
 
     def settings(self) -> dict[str, Any]:
         return asdict(self.config)
+
+
+def uses_ials(n_eligible: int, config: WatchConfig) -> bool:
+    """Whether `train_watch` trains iALS for `n_eligible` movies with >= min_support ratings."""
+    return config.ranker == "ials" or (config.ranker == "auto" and n_eligible > config.max_items)
 
 
 def train_watch(
@@ -233,51 +216,94 @@ def train_watch(
     ratings: np.ndarray,
     n_users: int,
     n_items: int,
-    config: WatchConfig = WatchConfig(),
-) -> WatchModel:
-    """Fits the weights on (user, item, rating) index arrays: B = I - P / diag(P) with
-    P = (W^T W + l2 I)^-1 and W the rating-weighted user x item matrix (zero diagonal);
-    the dislike model the same way over the 0/1 matrix of dislikes (dislike_l2)."""
+    config: WatchConfig = DEFAULT_CONFIG,
+    *,
+    threads: int = 0,
+) -> RankingModel:
+    """The ranking model for (user, item, rating) index arrays: EASE over the max_items
+    most-rated eligible movies, or (`uses_ials`) recsys.implicit_mf's iALS over all of them
+    with `threads` threads (0: every core).
+
+    EASE: B = I - P / diag(P) with P = (W^T W + l2 I)^-1 and W the rating-weighted sparse
+    user x item matrix (zero diagonal); the dislike model the same way over the 0/1 matrix
+    of dislikes (dislike_l2). A (user, item) pair given twice counts its weights summed."""
     count = np.bincount(items, minlength=n_items)
     eligible = np.flatnonzero(count >= config.min_support)
+    if uses_ials(eligible.size, config):
+        from recsys.implicit_mf import train_implicit
+
+        return train_implicit(
+            users, items, ratings, n_users, eligible, n_items, config, threads=threads
+        )
     chosen = eligible[np.argsort(-count[eligible], kind="stable")[: config.max_items]]
     chosen = np.sort(chosen)
     local = np.full(n_items, -1, dtype=np.int64)
     local[chosen] = np.arange(chosen.size)
     keep = local[items] >= 0
-    rows, columns = torch.as_tensor(users[keep]), torch.as_tensor(local[items[keep]])
-    w = torch.zeros(n_users, chosen.size, dtype=torch.float64)
-    w[rows, columns] = torch.as_tensor(rating_weight(ratings[keep], config))
+    rows, columns = users[keep], local[items[keep]]
+    shape = (n_users, chosen.size)
+    w = sp.csr_matrix((rating_weight(ratings[keep], config), (rows, columns)), shape=shape)
     weights = _ease(w, config.l2)
     dislikes = None
     if config.dislike_l2 > 0:
-        disliked = torch.as_tensor(_disliked(users, ratings, n_users, config)[keep])
-        # float32: a 0/1 matrix with a large ridge is well conditioned, and the second solve
-        # then adds about half a second instead of one to `recsys train` (measured).
-        d = torch.zeros(n_users, chosen.size, dtype=torch.float32)
-        d[rows[disliked], columns[disliked]] = 1.0
+        bad = disliked(users, ratings, n_users, config)[keep]
+        d = sp.csr_matrix((np.ones(int(bad.sum())), (rows[bad], columns[bad])), shape=shape)
         dislikes = _ease(d, config.dislike_l2)
     return WatchModel(chosen, weights, n_items, config, dislikes)
 
 
-def _ease(x: torch.Tensor, l2: float) -> np.ndarray:
-    """EASE's closed form for the (users x items) matrix x, as float32 numpy."""
-    gram = x.T @ x
-    gram.diagonal().add_(l2)
-    p = torch.cholesky_inverse(torch.linalg.cholesky(gram))
-    b = -p / p.diagonal()[None, :]
-    b.diagonal().zero_()
-    return b.numpy().astype(np.float32)
+def _ease(x: sp.csr_matrix, l2: float) -> np.ndarray:
+    """EASE's closed form for the sparse (users x items) matrix x, as float32 numpy: the
+    float64 Gram from the sparse product, its inverse from a Cholesky factorisation
+    (LAPACK potrf + potri, as torch.cholesky_inverse). Peak memory about 3 * 8 * items^2
+    bytes (the Gram, its inverse and one symmetrising copy)."""
+    n = x.shape[1]
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    gram = np.asarray((x.T @ x).toarray(), dtype=np.float64)
+    gram[np.diag_indices(n)] += l2
+    factor, info = lapack.dpotrf(gram, lower=False, clean=True, overwrite_a=True)
+    if info != 0:
+        raise ValueError(f"the EASE Gram matrix is not positive definite (potrf info {info})")
+    inverse, info = lapack.dpotri(factor, lower=False, overwrite_c=True)
+    if info != 0:
+        raise ValueError(f"the EASE Gram matrix could not be inverted (potri info {info})")
+    del factor, gram
+    p = np.triu(inverse)  # potri fills the upper triangle only
+    p += np.triu(inverse, 1).T
+    del inverse
+    diagonal = p.diagonal().copy()
+    p /= -diagonal[None, :]
+    p[np.diag_indices(n)] = 0.0
+    return p.astype(np.float32)
 
 
-def _disliked(
-    users: np.ndarray, ratings: np.ndarray, n_users: int, config: WatchConfig
-) -> np.ndarray:
-    """Whether each rating is a dislike: dislike_gap below its user's level (`level`, with
-    the training mean as centre)."""
-    r = np.asarray(ratings, dtype=np.float64)
-    count = np.bincount(users, minlength=n_users)
-    sums = np.bincount(users, weights=r, minlength=n_users)
-    centre = float(r.mean()) if r.size else 0.0
-    levels = (sums + config.level_prior * centre) / np.maximum(count + config.level_prior, 1e-9)
-    return r <= levels[users] - config.dislike_gap
+def watch_from_arrays(
+    arrays: Mapping[str, np.ndarray], settings: Any, n_items: int
+) -> RankingModel | None:
+    """The ranking model an artifact's arrays and meta "watch" settings describe (None when
+    `settings` is None): iALS when it holds recsys.implicit_mf's factors, else EASE (every
+    artifact saved before iALS). ValueError, naming the key, when an array is missing, has
+    the wrong shape or holds non-finite values, or when the settings are malformed."""
+    if settings is None:
+        return None
+    if not isinstance(settings, Mapping):
+        raise ValueError(f"meta 'watch' must be an object, got {type(settings).__name__}")
+    try:
+        config = WatchConfig(**settings)
+    except TypeError as exc:
+        raise ValueError(f"meta 'watch' is malformed: {exc}") from None
+    from recsys.implicit_mf import implicit_from_arrays
+
+    if FACTORS_KEY in arrays:
+        return implicit_from_arrays(arrays, config, n_items)
+    for key in (ITEMS_KEY, WEIGHTS_KEY):
+        if key not in arrays:
+            raise ValueError(f"meta has 'watch' settings but tensor {key!r} is missing")
+    covered = covered_indices(arrays[ITEMS_KEY], n_items, ITEMS_KEY)
+    square = (covered.size, covered.size)
+    weights = check_shape(arrays, WEIGHTS_KEY, square)
+    dislikes = None
+    if DISLIKES_KEY in arrays:  # absent from artifacts saved before issue 9
+        dislikes = check_shape(arrays, DISLIKES_KEY, square)
+    return WatchModel(covered, weights, n_items, config, dislikes)

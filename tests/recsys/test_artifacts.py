@@ -44,7 +44,7 @@ def tiny_recommender(seed: int = 0, kind: str = "mf_bias") -> TrainedRecommender
     genres = np.zeros((len(MOVIES), 2), dtype=bool)
     genres[::2, 0] = True
     return TrainedRecommender(
-        model,
+        model.served(),
         kind,
         IdMap.from_values(USERS),
         IdMap.from_values(MOVIES),
@@ -85,10 +85,10 @@ def test_layout_and_meta(tmp_path: Path) -> None:
     path = artifacts.save(tiny_recommender(), tmp_path)
 
     meta = json.loads((path / "meta.json").read_text())
-    assert sorted(p.name for p in path.iterdir()) == ["history.json", "meta.json", "weights.pt"]
-    weights = meta["files"]["weights.pt"]
+    assert sorted(p.name for p in path.iterdir()) == ["history.json", "meta.json", "weights.npz"]
+    weights = meta["files"]["weights.npz"]
     assert path.name.endswith(f"-mf_bias-{weights['sha256'][:8]}")
-    assert weights["sha256"] == hashlib.sha256((path / "weights.pt").read_bytes()).hexdigest()
+    assert weights["sha256"] == hashlib.sha256((path / "weights.npz").read_bytes()).hexdigest()
     assert meta["code_version"].startswith("0.1.0")
     assert meta["info"]["config"] == {"dim": 3, "seed": 0}
     assert (tmp_path / "current").resolve() == path.resolve()
@@ -186,27 +186,27 @@ def saved(tmp_path: Path) -> Path:
 
 
 def test_flipped_byte_in_weights(saved: Path) -> None:
-    weights = saved / "weights.pt"
+    weights = saved / "weights.npz"
     data = bytearray(weights.read_bytes())
     data[len(data) // 2] ^= 0xFF
     weights.write_bytes(bytes(data))
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt: checksum mismatch"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz: checksum mismatch"):
         artifacts.load(saved)
 
 
 def test_truncated_weights(saved: Path) -> None:
-    weights = saved / "weights.pt"
+    weights = saved / "weights.npz"
     weights.write_bytes(weights.read_bytes()[:100])
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt: truncated"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz: truncated"):
         artifacts.load(saved)
 
 
 def test_missing_weights(saved: Path) -> None:
-    (saved / "weights.pt").unlink()
+    (saved / "weights.npz").unlink()
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt: missing"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz: missing"):
         artifacts.load(saved)
 
 
@@ -235,27 +235,27 @@ def test_newer_format_is_refused(saved: Path) -> None:
 def test_weights_that_do_not_fit_the_meta(saved: Path) -> None:
     """A consistent checksum but the wrong tensors (e.g. another model's file copied in)."""
     other = to_state(tiny_recommender())[0]
-    other["items"] = torch.arange(50)
+    other["items"] = np.arange(50)
     replace_weights(saved, other)
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt: does not match"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz: does not match"):
         artifacts.load(saved)
 
 
 def test_pickled_objects_are_never_unpickled(saved: Path) -> None:
-    """weights_only=True: a file carrying arbitrary Python objects is refused, not executed."""
-    replace_weights(saved, {"payload": Path("/etc")})
+    """allow_pickle=False: a file carrying arbitrary Python objects is refused, not executed."""
+    replace_weights(saved, {"payload": np.array([Path("/etc")], dtype=object)})
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt: cannot be read"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz: cannot be read"):
         artifacts.load(saved)
 
 
 def test_activate_refuses_a_corrupt_artifact(tmp_path: Path) -> None:
     good = artifacts.save(tiny_recommender(seed=1), tmp_path)
     bad = artifacts.save(tiny_recommender(seed=2), tmp_path, activate=False)
-    (bad / "weights.pt").write_bytes(b"junk")
+    (bad / "weights.npz").write_bytes(b"junk")
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz"):
         artifacts.activate(tmp_path, bad)
 
     assert artifacts.current_path(tmp_path) == good
@@ -264,11 +264,11 @@ def test_activate_refuses_a_corrupt_artifact(tmp_path: Path) -> None:
 def test_damaged_training_ratings_name_the_file(tmp_path: Path) -> None:
     training = pd.DataFrame({"userId": [3], "movieId": [1], "rating": [4.0]})
     path = artifacts.save(tiny_recommender(), tmp_path, training=training)
-    (path / "ratings.pt").write_bytes(b"x" * (path / "ratings.pt").stat().st_size)
+    (path / "ratings.npz").write_bytes(b"x" * (path / "ratings.npz").stat().st_size)
 
-    with pytest.raises(ArtifactError, match=r"ratings\.pt: checksum mismatch"):
+    with pytest.raises(ArtifactError, match=r"ratings\.npz: checksum mismatch"):
         artifacts.load_training(path)
-    with pytest.raises(ArtifactError, match=r"ratings\.pt"):
+    with pytest.raises(ArtifactError, match=r"ratings\.npz"):
         artifacts.activate(tmp_path, path)
 
 
@@ -310,13 +310,15 @@ def rewrite_meta(path: Path, change) -> None:
     (path / "meta.json").write_text(json.dumps(meta))
 
 
-def replace_weights(path: Path, tensors: dict) -> None:
+def replace_weights(path: Path, arrays: dict) -> None:
     buffer = io.BytesIO()
-    torch.save(tensors, buffer)
+    np.savez(buffer, **arrays)
     data = buffer.getvalue()
-    (path / "weights.pt").write_bytes(data)
+    (path / "weights.npz").write_bytes(data)
     sha = hashlib.sha256(data).hexdigest()
-    rewrite_meta(path, lambda meta: meta["files"]["weights.pt"].update(sha256=sha, bytes=len(data)))
+    rewrite_meta(
+        path, lambda meta: meta["files"]["weights.npz"].update(sha256=sha, bytes=len(data))
+    )
 
 
 BEFORE_ISSUE_9 = Path(__file__).parent / "data" / "20261201T234115Z-mf_bias-a76d381a"

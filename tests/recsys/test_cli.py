@@ -349,12 +349,12 @@ def test_corrupt_artifact_is_exit_2_naming_the_file(
     broken.mkdir()
     for f in artifact.iterdir():
         (broken / f.name).write_bytes(f.read_bytes())
-    (broken / "weights.pt").write_bytes(b"\0" * 64)
+    (broken / "weights.npz").write_bytes(b"\0" * 64)
 
     code = main(["recommend", "--model-dir", str(broken), "--rate", "1=4"])
 
     assert code == 2
-    assert "weights.pt" in capsys.readouterr().err
+    assert "weights.npz" in capsys.readouterr().err
 
 
 def test_python_dash_m_runs_the_cli(models_dir: Path) -> None:
@@ -375,3 +375,29 @@ def test_python_dash_m_runs_the_cli(models_dir: Path) -> None:
         1,
         False,
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["train", "--data", "nowhere"],
+        ["recommend", "--model-dir", "{models}", "--rate", "1=5", "2=4"],
+    ],
+)
+def test_help_usage_errors_and_recommend_never_import_torch(models_dir: Path, argv) -> None:
+    """Importing torch is 2-5 s here: a mf_bias model serves from numpy alone."""
+    argv = [a.format(models=models_dir) for a in argv]
+    code = (
+        "import sys\n"
+        "from recsys.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('torch' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stderr.strip().splitlines()[-1] == "False"

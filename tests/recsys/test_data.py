@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from recsys import data as data_module
 from recsys.data import DataError, load_movielens
 from recsys.ids import UNKNOWN, IdMap, encode_ratings
 
@@ -113,3 +114,58 @@ def test_encoding_with_training_maps_drops_and_counts_unknown_rows():
         [5.0],
     )
     assert (encoded.unknown_users, encoded.unknown_movies, encoded.dropped) == (2, 2, 3)
+
+
+HEADER = "userId,movieId,rating,timestamp\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        RATINGS,
+        HEADER + "1.0,2,4,9\n",
+        HEADER + '"1",+2, 3.5 ,009\n',
+        "timestamp,rating,movieId,userId,extra\n9,4.5,2,1,x\n",
+        HEADER,
+    ],
+    ids=["crlf", "whole float id", "quoted and padded", "reordered and extra", "header only"],
+)
+def test_numeric_path_reads_what_the_text_path_reads(tmp_path, text):
+    path = tmp_path / "ratings.csv"
+    path.write_text(text, newline="")
+    fast = data_module._fast_ratings(path)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, data_module._careful_ratings(path), check_index_type=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADER + "1.5,1,3,9\n",
+        HEADER + "99999999999999999999,1,3,9\n",
+        HEADER + "1,1,four,9\n",
+        HEADER + "1,1,,9\n",
+        HEADER + "1,1,NA,9\n",
+        HEADER + "1,1,3\n",
+        HEADER + "1,1,3,9,7\n",
+        HEADER + "1,1,3,1.5\n",
+        "userId,movieId,stars\n1,1,4\n",
+        "",
+    ],
+)
+def test_anything_odd_goes_to_the_text_path(tmp_path, text):
+    # The text path is the one whose messages (and quirks) the other tests pin down.
+    path = tmp_path / "ratings.csv"
+    path.write_text(text, newline="")
+    assert data_module._fast_ratings(path) is None
+
+
+def test_timestamp_with_a_fraction_still_loads_through_the_text_path(tmp_path):
+    write(tmp_path, ratings=HEADER + "1,1,3,9.5\n")
+    assert load_movielens(tmp_path).ratings["timestamp"].tolist() == [9]
+
+
+def test_a_blank_rating_is_still_refused_with_its_line(tmp_path):
+    write(tmp_path, ratings=RATINGS + "1,3,,9\r\n")
+    with pytest.raises(DataError, match=r"ratings\.csv: rating nan on line 4 is outside"):
+        load_movielens(tmp_path)

@@ -4,6 +4,7 @@ same, every file still checks out, pointers follow, and a failure leaves the old
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -108,7 +109,7 @@ def test_every_file_checks_out_and_meta_counts_the_forgotten(tmp_path: Path) -> 
 
     new = without_users(path, [FORGOTTEN])
 
-    meta = artifacts.verify(new)  # every checksum, titles.json and ratings.pt included
+    meta = artifacts.verify(new)  # every checksum, titles.json and ratings.npz included
     assert meta["forgotten"]["users"] == 1
     assert meta["forgotten"]["training_ratings"] == n_ratings
     assert meta["version"] == meta["info"]["version"] == new.name
@@ -164,10 +165,10 @@ def test_a_damaged_artifact_is_an_error_naming_the_file_and_nothing_changes(
     tmp_path: Path,
 ) -> None:
     path = save(tmp_path)
-    weights = path / "weights.pt"
+    weights = path / "weights.npz"
     weights.write_bytes(weights.read_bytes()[:-10])
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz"):
         without_users(path, [FORGOTTEN])
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["current", path.name])
@@ -183,9 +184,9 @@ def test_users_of_lists_the_id_map_and_the_training_users(tmp_path: Path) -> Non
 
 def test_users_of_a_damaged_artifact_is_an_error_naming_the_file(tmp_path: Path) -> None:
     path = save(tmp_path)
-    (path / "weights.pt").write_bytes(b"not a torch file")
+    (path / "weights.npz").write_bytes(b"not a torch file")
 
-    with pytest.raises(ArtifactError, match=r"weights\.pt"):
+    with pytest.raises(ArtifactError, match=r"weights\.npz"):
         users_of(path)
 
 
@@ -193,8 +194,26 @@ def test_an_old_copy_a_crash_left_half_deleted_is_removed(tmp_path: Path) -> Non
     path = save(tmp_path)
     leftover = tmp_path / f"{LEFTOVER_PREFIX}{path.name}-1a2b3c4d"
     leftover.mkdir()
-    (leftover / "weights.pt").write_bytes(b"half")
+    (leftover / "weights.npz").write_bytes(b"half")
     os.utime(leftover, None)
 
     assert remove_leftovers(tmp_path) == [leftover]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["current", path.name])
+
+
+def test_a_format_1_artifact_is_rewritten_in_the_current_format(tmp_path: Path) -> None:
+    old = Path(__file__).parent / "data" / "20261201T234115Z-mf_bias-a76d381a"
+    copy = tmp_path / old.name
+    shutil.copytree(old, copy)
+    before = artifacts.load(copy)
+    gone = int(before.users.ids[0])
+
+    new = without_users(copy, [gone])
+
+    assert new is not None and not copy.exists()
+    assert sorted(p.name for p in new.iterdir()) == ["history.json", "meta.json", "weights.npz"]
+    assert artifacts.verify(new)["format"] == artifacts.FORMAT
+    after = artifacts.load(new)
+    assert gone not in after.users and len(after.users) == len(before.users) - 1
+    rest = np.array(before.users.ids[1:]), np.full(len(before.users) - 1, before.items.ids[0])
+    np.testing.assert_allclose(after.predict(*rest), before.predict(*rest))

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
+from recsys.item_side import FoldIn
 from recsys.models import CollabFNet, build_model
-from recsys.rating_model import FoldIn
 
 
 @pytest.mark.parametrize("kind", ["mf", "mf_bias", "ncf"])

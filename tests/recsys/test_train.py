@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
-from recsys import metrics
+from recsys import fitting, metrics
+from recsys.fitting import RatingTensors, auto_batch_size, auto_threads
+from recsys.mf import MFBias
 from recsys.train import EpochStats, TrainConfig, fit
 from recsys.trained import ServeSettings
 from recsys.watch import WatchConfig
@@ -45,9 +49,9 @@ def test_other_models_beat_the_global_mean(data, kind):
 def test_same_seed_gives_identical_weights(data):
     _, train, _ = data
     config = TrainConfig(**{**FAST, "epochs": 3}, watch=None, seed=7)
-    first = fit(train, config).recommender.model.state_dict()
-    second = fit(train, config).recommender.model.state_dict()
-    assert all(torch.equal(first[k], second[k]) for k in first)
+    first = fit(train, config).recommender.model.arrays()
+    second = fit(train, config).recommender.model.arrays()
+    assert all(np.array_equal(first[k], second[k]) for k in first)
 
 
 def test_history_has_one_entry_per_epoch_and_progress_sees_each(data):
@@ -149,3 +153,48 @@ def test_from_dict_builds_nested_settings():
 def test_from_dict_refuses_bad_overrides(overrides, error):
     with pytest.raises(error):
         TrainConfig.from_dict(overrides)
+
+
+def test_old_json_with_a_fixed_batch_and_threads_still_loads():
+    old = {**dataclasses.asdict(TrainConfig()), "batch_size": 1024, "threads": 1}
+    config = TrainConfig(**old)
+    assert (config.batch_size, config.threads) == (1024, 1)
+    assert TrainConfig().batch_size is None and TrainConfig().threads is None
+
+
+def test_auto_batch_and_threads_grow_with_the_data():
+    assert auto_batch_size(80_000) == 1024  # ml-latest-small: the tuned batch
+    assert auto_batch_size(1_000_000) == 4096
+    assert auto_batch_size(25_000_000) == 8192
+    sizes = [auto_batch_size(n) for n in (10**k for k in range(2, 9))]
+    assert sizes == sorted(sizes)
+    assert auto_threads(80_000) == 1
+    assert 1 <= auto_threads(25_000_000) <= 2
+
+
+def test_training_loss_falls_epoch_after_epoch(data):
+    _, train, _ = data
+    result = fit(train, TrainConfig(**{**FAST, "epochs": 5, "patience": 10}, watch=None))
+    losses = [h.train_loss for h in result.history]
+    assert losses == sorted(losses, reverse=True)
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_without_a_validation_slice_every_epoch_runs(data):
+    _, train, _ = data
+    config = TrainConfig(**{**FAST, "epochs": 3, "val_fraction": 0.0}, watch=None)
+    history = fit(train, config).history
+    assert [h.val_rmse for h in history] == [None, None, None]
+
+
+def test_validation_rmse_in_chunks_equals_the_whole_at_once(monkeypatch):
+    torch.manual_seed(0)
+    model = MFBias(20, 15, 4, global_mean=3.0)
+    users, items = torch.randint(0, 20, (1000,)), torch.randint(0, 15, (1000,))
+    ratings = torch.rand(1000) * 4.5 + 0.5
+    rows = torch.randperm(1000)[:700]
+    with torch.no_grad():
+        whole = torch.sqrt(((model(users[rows], items[rows]) - ratings[rows]) ** 2).mean())
+    monkeypatch.setattr(fitting, "EVAL_CHUNK", 64)
+    chunked = fitting.rmse(model, RatingTensors(users, items, ratings), rows)
+    assert chunked == pytest.approx(float(whole), rel=1e-5)

@@ -178,7 +178,7 @@ async def test_a_model_that_cannot_be_read_is_reported_and_the_others_are_still_
     await train(retrainer)
     broken = artifacts.previous_path(models)
     assert broken is not None
-    (broken / "weights.pt").write_bytes(b"not a model")
+    (broken / "weights.npz").write_bytes(b"not a model")
 
     swept = await forget_in_models(storage, kept, await forget_rows(storage, ANN))
 

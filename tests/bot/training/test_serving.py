@@ -63,7 +63,7 @@ async def test_a_corrupt_current_artifact_falls_back_to_the_previous_one(
 ) -> None:
     previous = await save_tiny_model(started, settings, seed=1)
     current = await save_tiny_model(started, settings, seed=2)
-    for weights in current.glob("*.pt"):
+    for weights in current.glob("*.npz"):
         weights.write_bytes(b"not a model")
     with caplog.at_level(logging.ERROR, logger="bot.training.serving"):
         holder, needs_training = await load_model(settings.model_dir, started)

@@ -34,7 +34,7 @@ def start_bot(
     """
     shutil.copytree(template, workdir, symlinks=True)
     if corrupt:
-        weights = artifacts.current_path(workdir / "models") / "weights.pt"
+        weights = artifacts.current_path(workdir / "models") / "weights.npz"
         weights.write_bytes(b"not a torch file")
     process = BotProcess(api, workdir, movielens, admin_ids=(admin,), env=env)
     process.start()

@@ -36,7 +36,7 @@ def test_corrupt_model_at_start_falls_back_with_a_clear_error(
     api: FakeBotApi, bot: BotProcess
 ) -> None:
     error = bot.wait_log(r"ERROR.*model artifact \S+ unusable: .*", timeout=90)
-    assert "weights.pt" in error.group(0)
+    assert "weights.npz" in error.group(0)
     # no other model on disk: the popularity list serves while a first training is tried
     bot.wait_log(r"training run \d+ failed: RuntimeError: injected training failure", timeout=90)
     reply = Person(api, 700_300, "Ann").say("/recommend")
