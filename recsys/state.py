@@ -28,7 +28,7 @@ from recsys.kinds import MODEL_KINDS
 from recsys.results import ModelInfo
 from recsys.settings import ServeSettings
 from recsys.trained import TrainedRecommender
-from recsys.watch import RankingModel, watch_from_arrays
+from recsys.watch import watch_from_arrays
 
 STATE_FORMAT = 1
 FIXED_KEYS = ("users", "items", "item_count", "item_mean", "item_genres")
@@ -86,7 +86,7 @@ def from_state(tensors: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Tr
     }
     model = served_from_arrays(kind, model_arrays, len(users), n_items, dim)
 
-    watch = _watch(tensors, meta.get("watch"), n_items)
+    watch = watch_from_arrays(tensors, meta.get("watch"), n_items)
     known = set(FIXED_KEYS) | {f"{MODEL_PREFIX}{k}" for k in model_arrays}
     if watch is not None:
         known |= set(watch.to_arrays())
@@ -149,9 +149,3 @@ def _ids(tensors: Mapping[str, np.ndarray], key: str) -> IdMap:
         return IdMap(np.asarray(value, dtype=np.int64))
     except ValueError as exc:
         raise ValueError(f"tensor {key!r}: {exc}") from None
-
-
-def _watch(tensors: Mapping[str, np.ndarray], settings: Any, n_items: int) -> RankingModel | None:
-    """The ranking model (EASE or iALS, recsys.watch.watch_from_arrays decides from the
-    arrays) of meta "watch" `settings`; None without them."""
-    return watch_from_arrays(tensors, settings, n_items)

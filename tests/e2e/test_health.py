@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -70,6 +71,17 @@ def get(url: str) -> tuple[int, str]:
         return int(error.code), error.read().decode()
 
 
+def metrics(watched: Watched) -> tuple[int, dict[tuple[str, tuple], float]]:
+    """/metrics' status and its samples by (name, sorted labels)."""
+    status, text = get(f"{watched.base}/metrics")
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    return status, samples
+
+
 def healthz(watched: Watched) -> tuple[int, dict[str, str]]:
     status, body = get(f"{watched.base}/healthz")
     return status, json.loads(body)
@@ -97,13 +109,16 @@ def test_healthz_is_200_naming_the_serving_model(watched: Watched) -> None:
 def test_metrics_parse_and_count_what_the_bot_did(watched: Watched, api: FakeBotApi) -> None:
     person = Person(api, 970_001, "Mia")
     person.rate(person.tap(person.say("/popular"), "1. "), "4")
-    status, text = get(f"{watched.base}/metrics")
-    samples = {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
     handled = "moviebot_updates_handled_total"
+    pressed = (handled, (("kind", "callback_query"), ("outcome", "ok")))
+    # An update is counted once its handlers are done, just after the reply the person
+    # read went out: wait for the second press to be counted, then check everything.
+    deadline = time.monotonic() + 10
+    while True:
+        status, samples = metrics(watched)
+        if samples.get(pressed) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     model = [labels for name, labels in samples if name == "moviebot_model_info"]
     assert status == 200
     assert samples[("moviebot_ratings_stored_total", ())] == 1
