@@ -196,7 +196,9 @@ def _model_options(parser: argparse.ArgumentParser, kinds: Sequence[str]) -> Non
     parser.add_argument("--seed", type=int, help="random seed (deterministic per seed)")
     parser.add_argument("--epochs", type=_positive_int, help="maximum epochs")
     parser.add_argument("--dim", type=_positive_int, help="embedding size")
-    parser.add_argument("--lr", type=_positive_float, help="Adam learning rate")
+    parser.add_argument(
+        "--lr", type=_positive_float, help="learning rate of the first epoch (default: the model's)"
+    )
     parser.add_argument("--l2", type=_non_negative_float, help="L2 penalty on embeddings")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), help="default auto")
 

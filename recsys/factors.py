@@ -100,6 +100,10 @@ def factors_from_arrays(
     )
 
 
+DENSE_SHARE = 0.1
+"""Predicting more than this share of the catalogue scores every item and picks."""
+
+
 class RidgeItems(ItemSide):
     """Item vectors (and biases) of MF or MFBias; fold-in is a small ridge solve."""
 
@@ -120,6 +124,11 @@ class RidgeItems(ItemSide):
         self.centre = centre
         """The training users' mean vector (and, with_bias, mean bias last): the prior."""
         self.with_bias = with_bias
+        self._scoring = vectors.astype(np.float32)
+        """The vectors predictions are scored with. Scoring a large catalogue is one pass
+        over the item vectors, bound by memory: float32 and one product over every item
+        (not a gather of the wanted rows) took the 23.6k-movie fold-in + top-10 from 9.6
+        to N ms here."""
 
     def fold_in(self, idx: np.ndarray, values: np.ndarray, penalty: FoldIn) -> FoldedUser:
         """The person's vector (and bias) by `ridge_user` on what mean and biases leave."""
@@ -129,10 +138,13 @@ class RidgeItems(ItemSide):
             vectors[idx], targets, penalty, self.with_bias, self.centre
         )
 
+        scoring, user = self._scoring, u.astype(np.float32)
+
         def predict(items: np.ndarray | None) -> np.ndarray:
-            if items is None:
-                return mean + b + item_bias + vectors @ u
-            return mean + b + item_bias[items] + vectors[items] @ u
+            if items is None or items.size > DENSE_SHARE * len(scoring):
+                every = mean + b + item_bias + scoring @ user
+                return every if items is None else every[items]
+            return mean + b + item_bias[items] + scoring[items] @ user
 
         return FoldedUser(predict, lambda top: contributions(vectors[top]))
 

@@ -1,16 +1,16 @@
-"""The training loop: epochs of shuffled mini-batches, lazy Adam on the embedding tables,
-validation RMSE after each epoch and early stopping.
+"""The training loop: epochs of shuffled mini-batches, row-wise Adagrad (mf, mf_bias) or lazy
+Adam (ncf) on the embedding tables, validation RMSE after each epoch and early stopping.
 
 Why it looks the way it does (2 CPU cores, 25 M ratings is the target scale):
 - The ratings stay as device tensors (the encoded arrays, shared with numpy on the CPU) and
   each epoch's order is one `torch.randperm` from a seeded generator: no numpy and no host
   sync inside an epoch, so the same loop runs on CUDA; the loss is summed on the device and
   read once per epoch.
-- mf and mf_bias compute their gradient by hand (`_factor_step`): the per-rating rows of
-  d(loss)/d(vector) are two multiply-adds, and the user's (item's) vector and bias share
-  one coalescing. Through autograd with sparse embeddings the same step (identical
-  numbers) ran at 311k ratings/s against 606k by hand (batch 8,192, 2 threads, 1 M
-  ratings, 162k users x 59k movies, dim 128); torch's SparseAdam path ran at 260k.
+- mf and mf_bias compute their gradient by hand (`_FactorStep`): the per-rating rows of
+  d(loss)/d(vector) are two multiply-adds. Through autograd with sparse embeddings the
+  same lazy-Adam step (identical numbers) ran at 311k ratings/s against 606k by hand
+  (batch 8,192, 2 threads, 1 M ratings, 162k users x 59k movies, dim 128); torch's
+  SparseAdam path ran at 260k. Row-wise Adagrad then took the step to 839k (optim.py).
 - The neural model goes through autograd; its embedding tables' sparse gradients feed the
   same `LazyAdam`, its dense layers torch's Adam.
 """
@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from recsys.mf import MF, MFBias
-from recsys.optim import LazyAdam
+from recsys.optim import LazyAdam, RowAdagrad, RowGrads
 from recsys.rating_model import RatingModel
 
 MIN_IMPROVEMENT = 1e-5
@@ -35,6 +35,22 @@ MIN_IMPROVEMENT = 1e-5
 EVAL_CHUNK = 1 << 18
 """Ratings per forward pass when scoring the validation slice (500k at 25 M ratings):
 bounds the temporaries to a few hundred MB at dim 128."""
+
+
+FACTOR_LR, FACTOR_LR_DECAY = 0.05, 0.8
+"""Row-wise Adagrad for mf / mf_bias. Notebook-split RMSE on ml-latest-small (mf_bias,
+10 epochs): lr 0.03 0.8303, 0.05 0.8319, 0.1 0.8346 at decay 0.8; 0.05 at decay 0.7
+0.8344, 1.0 0.8317. On 1 M synthetic ratings decay 0.8 was within 0.001 of its best
+validation RMSE by epoch 7 (decay 1.0 by epoch 9), so 0.05 / 0.8."""
+NEURAL_LR, NEURAL_LR_DECAY = 0.01, 0.7
+"""Adam for ncf, as the notebook's models were tuned."""
+
+
+def auto_lr(model: str) -> tuple[float, float]:
+    """(learning rate of the first epoch, its decay per epoch) for a model kind."""
+    if model in ("mf", "mf_bias"):
+        return FACTOR_LR, FACTOR_LR_DECAY
+    return NEURAL_LR, NEURAL_LR_DECAY
 
 
 MIN_AUTO_BATCH = 1024
@@ -205,17 +221,25 @@ class _FactorStep(_Step):
     def __init__(self, model: MF | MFBias, schedule: Schedule) -> None:
         self.model = model
         self.l2, self.bias_l2 = schedule.l2, schedule.bias_l2
-        self.biased = isinstance(model, MFBias)
         tables = [model.user_emb.weight, model.item_emb.weight]
         if isinstance(model, MFBias):
             tables += [model.user_bias.weight, model.item_bias.weight]
-        self.optimiser = LazyAdam(tables, schedule.lr)
+        self.optimiser = RowAdagrad(tables, schedule.lr)
 
     def set_lr(self, lr: float) -> None:
         self.optimiser.lr = lr
 
-    @torch.no_grad()
     def __call__(self, users: torch.Tensor, items: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        groups, squared = self.gradients(users, items, r)
+        self.optimiser.step(groups)
+        return squared
+
+    @torch.no_grad()
+    def gradients(
+        self, users: torch.Tensor, items: torch.Tensor, r: torch.Tensor
+    ) -> tuple[list[RowGrads], torch.Tensor]:
+        """The per-rating gradient rows of the batch loss (user side, item side) and the
+        batch's summed squared error."""
         model = self.model
         user_table, item_table = model.user_emb.weight, model.item_emb.weight
         p = user_table.index_select(0, users)
@@ -235,8 +259,7 @@ class _FactorStep(_Step):
             bias_scale = self.bias_l2 * scale
             user_side.append((model.user_bias.weight, user_bias.mul_(bias_scale).add_(e)))
             item_side.append((model.item_bias.weight, item_bias.mul_(bias_scale).add_(e)))
-        self.optimiser.step([(users, user_side), (items, item_side)])
-        return err.square().sum()
+        return [(users, user_side), (items, item_side)], err.square().sum()
 
 
 class _AutogradStep(_Step):

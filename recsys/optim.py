@@ -1,4 +1,17 @@
-"""Adam for embedding tables whose gradient touches a few rows per step ("lazy" Adam).
+"""Optimisers for embedding tables whose gradient touches a few rows per step: row-wise
+Adagrad for the factor models, "lazy" Adam for the neural one.
+
+Row-wise Adagrad (one accumulator per row, as in DLRM and FBGEMM) is what mf and mf_bias
+train with. Adam keeps two moments per weight, and reading and writing them for the touched
+rows was most of a step: at batch 8,192, dim 128, 162k users x 59k movies on 2 threads an
+mf_bias step took 18.9 ms with lazy Adam and 9.7 ms with row-wise Adagrad (430k -> 839k
+ratings/s). It needs no coalescing either: each rating's gradient row adds its own mean
+square to its row's accumulator and is applied through one `index_add_`, so repeated rows
+sum as they should. On the notebook split of ml-latest-small it reached RMSE 0.832 in 1.9 s
+(lazy Adam 0.829 in 3.7 s); on 1 M synthetic ratings validation RMSE 0.7451 after 10
+epochs in 18 s (lazy Adam 0.7437 in 37 s).
+
+Lazy Adam:
 
 torch's SparseAdam was 63% of a 1,024-rating matrix-factorisation step here: it coalesces
 each sparse gradient (sort, then sum the duplicate rows) through the general sparse-tensor
@@ -95,4 +108,36 @@ class LazyAdam:
         correction1 = 1.0 - beta1**self.steps
         correction2 = 1.0 - beta2**self.steps
         denom = v.sqrt_().div_(math.sqrt(correction2)).add_(self.eps)
-        table.index_add_(0, rows, m.div_(denom), alpha=-self.lr / correction1)
+        table.index_add_(0, rows, m.div_(denom).mul_(-self.lr / correction1))
+
+
+class RowAdagrad:
+    """Adagrad with one accumulator per table row: row r's step is
+    lr * g / (sqrt(G_r) + eps), where G_r sums the mean square (over the row's columns) of
+    every gradient row it received, this step's included."""
+
+    def __init__(self, tables: Iterable[torch.Tensor], lr: float, eps: float = 1e-8) -> None:
+        self.tables = list(tables)
+        self.lr = lr
+        """Read at every step: a schedule just assigns it."""
+        self.eps = eps
+        self._accumulators = {id(t): t.new_zeros(t.shape[0]) for t in self.tables}
+
+    def state(self, table: torch.Tensor) -> torch.Tensor:
+        """The accumulator of `table`, one value per row."""
+        return self._accumulators[id(table)]
+
+    @torch.no_grad()
+    def step(self, groups: Sequence[RowGrads]) -> None:
+        """One step from per-rating gradient rows (see RowGrads; rows may repeat)."""
+        for rows, pairs in groups:
+            for table, values in pairs:
+                accumulator = self.state(table)
+                # The squared norm in one reduction: half the time of square().mean().
+                mean_square = torch.linalg.vector_norm(values, dim=1).square_()
+                accumulator.index_add_(0, rows, mean_square.div_(values.shape[1]))
+                scale = accumulator.index_select(0, rows).sqrt_().add_(self.eps)
+                scale = scale.reciprocal_().mul_(-self.lr).unsqueeze(1)
+                # Scaled first: index_add_ with alpha leaves its fast path (2.2 ms instead
+                # of 0.56 ms for 8,192 x 128 rows here).
+                table.index_add_(0, rows, values * scale)

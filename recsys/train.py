@@ -19,6 +19,7 @@ from recsys.fitting import (
     RatingTensors,
     Schedule,
     auto_batch_size,
+    auto_lr,
     auto_threads,
     train_epochs,
 )
@@ -31,8 +32,8 @@ from recsys.trained import TrainedRecommender
 from recsys.watch import WatchConfig, train_watch
 
 MAX_SEED = 2**32 - 1
-AUTO_FIELDS = ("batch_size", "threads")
-"""TrainConfig fields where None means "choose from the data"."""
+AUTO_FIELDS = ("lr", "lr_decay", "batch_size", "threads")
+"""TrainConfig fields where None means "choose from the model kind or the data"."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,12 @@ class TrainConfig:
     """"mf", "mf_bias" or "ncf"."""
     dim: int = 128
     """Embedding size."""
-    lr: float = 0.01
-    """Adam learning rate of the first epoch."""
-    lr_decay: float = 0.7
-    """Learning rate multiplier after each epoch: settles the noisy mini-batch estimate."""
+    lr: float | None = None
+    """Learning rate of the first epoch; None picks the model's (`auto_lr`: 0.05 for
+    mf / mf_bias, which train with row-wise Adagrad, 0.01 for ncf's Adam)."""
+    lr_decay: float | None = None
+    """Learning rate multiplier after each epoch, settling the noisy mini-batch estimate;
+    None picks the model's (`auto_lr`: 0.8 for mf / mf_bias, 0.7 for ncf)."""
     l2: float = 0.1
     """Penalty on the squared norm of each batch row's user and item vectors."""
     bias_l2: float = 0.01
@@ -81,7 +84,7 @@ class TrainConfig:
             )
         if self.device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {self.device!r}")
-        if not 0.0 < self.lr_decay <= 1.0:
+        if self.lr_decay is not None and not 0.0 < self.lr_decay <= 1.0:
             raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
         for name in ("dim", "batch_size", "epochs", "threads"):
             if getattr(self, name) is None and name in AUTO_FIELDS:
@@ -90,7 +93,7 @@ class TrainConfig:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0.0 <= self.val_fraction < 1.0:
             raise ValueError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
-        if not 0.0 < self.lr < math.inf:
+        if self.lr is not None and not 0.0 < self.lr < math.inf:
             raise ValueError(f"lr must be a positive number, got {self.lr}")
         for name in ("l2", "bias_l2"):
             if not 0.0 <= getattr(self, name) < math.inf:
@@ -180,9 +183,10 @@ def _fit(
     tensors = RatingTensors(
         *(torch.as_tensor(a).to(device) for a in (data.users, data.items, data.ratings))
     )
+    lr, lr_decay = auto_lr(config.model)
     schedule = Schedule(
-        lr=config.lr,
-        lr_decay=config.lr_decay,
+        lr=config.lr or lr,
+        lr_decay=config.lr_decay or lr_decay,
         l2=config.l2,
         bias_l2=config.bias_l2,
         batch_size=config.batch_size or auto_batch_size(len(train)),

@@ -37,6 +37,9 @@ from recsys.watch import RankingModel, WatchConfig
 
 __all__ = ["ServeSettings", "TrainedRecommender"]
 
+PREDICT_FIRST = 8
+"""With the watch model ranking, predicted ratings are computed for this many times the
+pool's best movies first (see _predict_best)."""
 FALLBACK_SCORE_OFFSET = 100.0
 """Movies the watch model does not cover are scored (predicted rating - this), so that
 they follow every covered movie."""
@@ -58,11 +61,12 @@ class Personal:
     score (the reason shown)."""
 
 
-def taste(watch_score: np.ndarray, covered: np.ndarray, n: int, serve: ServeSettings) -> np.ndarray:
-    """Stars added to each predicted rating from its watch score (0 where not covered),
-    scaled down for a person with few ratings: taste_stars * n / (n + taste_prior) *
-    (score - taste_centre)."""
+def taste(watch_score: np.ndarray, n: int, serve: ServeSettings) -> np.ndarray:
+    """Stars added to the predicted ratings of movies with these watch scores (0 where the
+    score is -inf: not covered), scaled down for a person with few ratings: taste_stars *
+    n / (n + taste_prior) * (score - taste_centre)."""
     out = np.zeros(watch_score.shape)
+    covered = np.isfinite(watch_score)
     if serve.taste_stars and covered.any():
         shrink = n / (n + serve.taste_prior) if n + serve.taste_prior > 0 else 0.0
         out[covered] = serve.taste_stars * shrink * (watch_score[covered] - serve.taste_centre)
@@ -205,11 +209,10 @@ class TrainedRecommender(Recommender):
             return Personal(user.predict, None, user.contributions)
         watch_score, watch_contributions = folded
         covered = np.isfinite(watch_score)
-        bonus = taste(watch_score, covered, idx.size, self.serve)
         population = watch.population(idx.size, self.item_count, self.item_mean, len(self.users))
 
         def predict(items: np.ndarray) -> np.ndarray:
-            return user.predict(items) + bonus[items]
+            return user.predict(items) + taste(watch_score[items], idx.size, self.serve)
 
         def contributions(top: np.ndarray) -> np.ndarray:
             inside = covered[top]
@@ -263,7 +266,7 @@ class TrainedRecommender(Recommender):
             return Recommendations("popular", popular, ignored)
         allowed &= self.item_count >= self.serve.min_support
         person = self._personal(idx, values)
-        score, predicted = self._ranking(person, allowed, k, dismissed)
+        score, predicted = self._ranking(person, allowed, k, dismissed, bool(genres))
         top, weak = choose(
             score,
             predicted,
@@ -286,7 +289,12 @@ class TrainedRecommender(Recommender):
         return Recommendations("personal", items, ignored, weak)
 
     def _ranking(
-        self, person: Personal, allowed: np.ndarray, k: int, dismissed: list[int]
+        self,
+        person: Personal,
+        allowed: np.ndarray,
+        k: int,
+        dismissed: list[int],
+        everything: bool,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Every item's ranking score and predicted stars (-inf where not needed).
 
@@ -294,8 +302,10 @@ class TrainedRecommender(Recommender):
         stars above the mean) ranks the movies it covers; the others score (predicted
         rating - FALLBACK_SCORE_OFFSET), so they follow every covered movie, and are only
         predicted when the covered ones are too few to fill the pool above the floor
-        (predicting all ~10k movies was most of a call's time). Without a watch model the
-        score is the predicted rating.
+        (predicting all ~10k movies was most of a call's time). Covered movies are
+        predicted best first (`_predict_best`) unless the score needs every prediction
+        (rating_weight) or `everything` is asked (a genre list that may be filled from
+        below the floor). Without a watch model the score is the predicted rating.
         """
         predicted = np.full(allowed.shape, -np.inf)
         if person.score is None:
@@ -307,16 +317,44 @@ class TrainedRecommender(Recommender):
         if self.watch is not None and (away >= 0).any():
             score = score - self.watch.dismissal(away[away >= 0])
         inside = np.flatnonzero(allowed & np.isfinite(score))
-        predicted[inside] = person.predict(inside)
+        need = max(self.serve.rerank_pool, k)
+        if self.serve.rating_weight or everything:
+            predicted[inside] = person.predict(inside)
+        else:
+            self._predict_best(person.predict, score, inside, need, predicted)
         if self.serve.rating_weight:
             score = score.copy()
             score[inside] += self.serve.rating_weight * (predicted[inside] - self._baseline.mean)
-        if (predicted[inside] >= self.serve.min_predicted).sum() < max(self.serve.rerank_pool, k):
+        if (predicted[inside] >= self.serve.min_predicted).sum() < need:
             rest = np.flatnonzero(allowed & ~np.isfinite(score))
             predicted[rest] = person.predict(rest)
             score = score.copy()
             score[rest] = predicted[rest] - FALLBACK_SCORE_OFFSET
         return score, predicted
+
+    def _predict_best(
+        self,
+        predict: Callable[[np.ndarray], np.ndarray],
+        score: np.ndarray,
+        inside: np.ndarray,
+        need: int,
+        predicted: np.ndarray,
+    ) -> None:
+        """Fills `predicted` for the best of `inside` by `score`, a batch of
+        PREDICT_FIRST * need at first and four times more while fewer than `need` of them
+        reach the floor (every one at last), so the pool choose() takes is the same as with
+        every movie predicted. Predicting all 60k movies of an ml-25m-sized catalogue was
+        most of a fold-in + top-10 (3.5 ms of one core for 60k x 128 factors)."""
+        size = PREDICT_FIRST * need
+        while True:
+            if size >= inside.size:
+                predicted[inside] = predict(inside)
+                return
+            best = inside[np.argpartition(-score[inside], size)[:size]]
+            predicted[best] = predict(best)
+            if (predicted[best] >= self.serve.min_predicted).sum() >= need:
+                return
+            size *= 4
 
     def similar(
         self, movie_id: int, k: int = 10, *, exclude: Iterable[int] = ()

@@ -1,5 +1,5 @@
-"""LazyAdam against torch's own Adam/SparseAdam, and the hand-written mf gradient against
-autograd."""
+"""LazyAdam against torch's own Adam/SparseAdam, RowAdagrad against its formula, and the
+hand-written mf gradient against autograd."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from recsys.fitting import Schedule, _AutogradStep, _FactorStep
+from recsys.fitting import Schedule, _FactorStep
 from recsys.mf import MF, MFBias
-from recsys.optim import LazyAdam
+from recsys.optim import LazyAdam, RowAdagrad
 
 SCHEDULE = Schedule(
     lr=0.05, lr_decay=1.0, l2=0.1, bias_l2=0.01, batch_size=8, epochs=1, patience=1, seed=0
@@ -86,21 +86,62 @@ def test_dense_gradients_are_refused():
         LazyAdam([table], lr=0.1).step_sparse()
 
 
+def test_row_adagrad_follows_its_formula_per_row():
+    table = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    start = table.clone()
+    optimiser = RowAdagrad([table], lr=0.5)
+    rows = torch.tensor([0, 2, 0])
+    grads = torch.tensor([[1.0, 1.0], [2.0, 0.0], [3.0, -1.0]])
+    optimiser.step([(rows, [(table, grads)])])
+    # Row 0 received [1, 1] (mean square 1) and [3, -1] (5): G = 6; row 2 [2, 0]: G = 2.
+    expected_g = torch.tensor([6.0, 0.0, 2.0])
+    torch.testing.assert_close(optimiser.state(table), expected_g)
+    expected = start.clone()
+    expected[0] -= 0.5 * torch.tensor([4.0, 0.0]) / (6.0**0.5 + 1e-8)
+    expected[2] -= 0.5 * torch.tensor([2.0, 0.0]) / (2.0**0.5 + 1e-8)
+    torch.testing.assert_close(table, expected)
+    assert torch.equal(table[1], start[1])
+
+
+def test_row_adagrad_steps_shrink_as_gradients_accumulate():
+    table = torch.zeros(1, 3)
+    optimiser = RowAdagrad([table], lr=1.0)
+    moves = []
+    for _ in range(4):
+        before = table.clone()
+        optimiser.step([(torch.tensor([0]), [(table, torch.ones(1, 3))])])
+        moves.append(float((before - table)[0, 0]))
+    torch.testing.assert_close(
+        torch.tensor(moves), 1 / torch.arange(1.0, 5.0).sqrt(), atol=1e-6, rtol=0
+    )
+
+
 @pytest.mark.parametrize("kind", [MF, MFBias])
 def test_hand_written_mf_gradient_matches_autograd(kind):
     torch.manual_seed(4)
-    by_hand = kind(9, 7, 5) if kind is MF else kind(9, 7, 5, global_mean=3.2)
-    through_autograd = kind(9, 7, 5) if kind is MF else kind(9, 7, 5, global_mean=3.2)
-    through_autograd.load_state_dict(by_hand.state_dict())
-    hand_step = _FactorStep(by_hand, SCHEDULE)
-    autograd_step = _AutogradStep(through_autograd, SCHEDULE)
+    model = kind(9, 7, 5) if kind is MF else kind(9, 7, 5, global_mean=3.2)
     generator = torch.Generator().manual_seed(5)
-    for _ in range(4):
-        users = torch.randint(0, 9, (8,), generator=generator)
-        items = torch.randint(0, 7, (8,), generator=generator)
-        ratings = torch.rand(8, generator=generator) * 4.5 + 0.5
-        hand_loss = hand_step(users, items, ratings)
-        autograd_loss = autograd_step(users, items, ratings)
-        torch.testing.assert_close(hand_loss, autograd_loss)
-    for name, value in by_hand.state_dict().items():
-        torch.testing.assert_close(value, through_autograd.state_dict()[name], msg=name)
+    users = torch.randint(0, 9, (8,), generator=generator)
+    items = torch.randint(0, 7, (8,), generator=generator)
+    ratings = torch.rand(8, generator=generator) * 4.5 + 0.5
+    groups, hand_loss = _FactorStep(model, SCHEDULE).gradients(users, items, ratings)
+    squared = (model(users, items) - ratings).square()
+    loss = squared.mean() + model.penalty(users, items, SCHEDULE.l2, SCHEDULE.bias_l2)
+    loss.backward()
+    torch.testing.assert_close(hand_loss, squared.detach().sum())
+    for rows, pairs in groups:
+        for table, values in pairs:
+            summed = torch.zeros_like(table).index_add_(0, rows, values)
+            torch.testing.assert_close(summed, table.grad)
+
+
+def test_a_factor_step_moves_the_batch_rows_only():
+    torch.manual_seed(6)
+    model = MFBias(9, 7, 5, global_mean=3.0)
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    users, items = torch.tensor([1, 4, 1]), torch.tensor([0, 0, 6])
+    _FactorStep(model, SCHEDULE)(users, items, torch.tensor([5.0, 1.0, 3.0]))
+    moved = (model.user_emb.weight != start["user_emb.weight"]).any(dim=1)
+    assert moved.nonzero().flatten().tolist() == [1, 4]
+    moved = (model.item_emb.weight != start["item_emb.weight"]).any(dim=1)
+    assert moved.nonzero().flatten().tolist() == [0, 6]

@@ -13,7 +13,7 @@ GENRES = ("Action", "Comedy", "Drama", "Horror")
 FAST: dict[str, Any] = {
     "dim": 8,
     "l2": 0.03,
-    "lr": 0.02,
+    "lr": 0.1,
     "lr_decay": 0.9,
     "batch_size": 256,
     "epochs": 40,
