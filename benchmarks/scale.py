@@ -119,6 +119,7 @@ def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     out["epochs"] = len(history)
     rmses = [h.val_rmse for h in history if h.val_rmse is not None]
     out["val_rmse"] = min(rmses) if rmses else None
+    out["val_rmses"] = [round(r, 4) for r in rmses]
     converged = out["val_rmse"]
     if not args.no_reference and converged is not None:
         long = dataclasses.replace(
