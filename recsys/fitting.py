@@ -156,11 +156,15 @@ def train_epochs(
         step.set_lr(schedule.lr * schedule.lr_decay ** (epoch - 1))
         model.train()
         order = train[torch.randperm(train.numel(), generator=generator, device=device)]
-        total = torch.zeros((), device=device)
-        for start in range(0, order.numel(), schedule.batch_size):
-            batch = order[start : start + schedule.batch_size]
-            total += step(data.users[batch], data.items[batch], data.ratings[batch])
+        # One gather per column and epoch; the batches are then slices (views). Gathering
+        # 8,192 rows of each column per step instead was 0.6 ms of a 10 ms step at 10 M.
+        users, items, ratings = (t[order] for t in (data.users, data.items, data.ratings))
         del order
+        total = torch.zeros((), device=device)
+        for start in range(0, users.numel(), schedule.batch_size):
+            end = start + schedule.batch_size
+            total += step(users[start:end], items[start:end], ratings[start:end])
+        del users, items, ratings
         val_rmse = rmse(model, data, val) if val.numel() else None
         stats = EpochStats(
             epoch, float(total) / max(train.numel(), 1), val_rmse, time.perf_counter() - started
@@ -266,7 +270,7 @@ class _FactorStep(_Step):
             bias_scale = self.bias_l2 * scale
             user_side.append((model.user_bias.weight, user_bias.mul_(bias_scale).add_(e)))
             item_side.append((model.item_bias.weight, item_bias.mul_(bias_scale).add_(e)))
-        return [(users, user_side), (items, item_side)], err.square().sum()
+        return [(users, user_side), (items, item_side)], torch.dot(err, err)
 
 
 class _AutogradStep(_Step):
