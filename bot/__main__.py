@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -49,7 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # DEBUG lines show setWebhook's parameters.
     setup_logging(
         settings.log_level,
-        secrets=[settings.token, settings.webhook_secret or ""],
+        secrets=[
+            settings.token,
+            settings.webhook_secret or "",
+            urlsplit(settings.database.dsn).password or "",
+        ],
         log_format=settings.log_format,
         person_key=settings.token,
     )
@@ -94,13 +99,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def database_command(command: str, path: str) -> int:
     """`moviebot backup PATH` or `moviebot restore PATH`: one line on stdout when done (0),
-    one on stderr when refused or failed (1). Reads only DATABASE_PATH (or DATA_DIR) and
-    MIGRATIONS_DIR, so it needs no bot token."""
+    one on stderr when refused or failed (1), or when DATABASE_URL is malformed or names a
+    PostgreSQL database, which pg_dump backs up (2). Reads only DATABASE_URL, DATABASE_PATH (or
+    DATA_DIR) and MIGRATIONS_DIR, so it needs no bot token."""
     # Imported here: the bot itself imports storage only after its logging is set up.
     from bot.storage import StorageError
     from bot.storage import backup as backups
 
-    database, migrations = database_location()
+    try:
+        database, migrations = database_location()
+    except ConfigError as err:
+        print(f"moviebot {command}: {err}", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         latest = backups.known_version(migrations)
         if command == "backup":

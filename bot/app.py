@@ -31,6 +31,8 @@ from bot.chat.processor import FairProcessor
 from bot.chat.server import HttpServer, http_servers
 from bot.config import Settings
 from bot.storage import Storage, StorageError
+from bot.storage.cluster import training_lock
+from bot.training.pickup import ModelPickup
 from bot.training.retrainer import Retrainer, RetrainOptions
 from bot.training.serving import load_model
 from recsys.artifacts import ArtifactError
@@ -166,13 +168,16 @@ async def post_init(application: BotApplication) -> None:
     """Open the database, import MovieLens on first start, load or start training the model."""
     resources: Resources = application.bot_data
     settings = _settings(resources)
-    log.info("opening database %s", settings.database_path)
-    storage = await Storage.open(settings.database_path, migrations=settings.migrations_dir)
+    database = settings.database
+    log.info("opening database %s", database.path or database)  # never the password
+    storage = await Storage.connect(database, migrations=settings.migrations_dir)
     resources.storage = storage
     await storage.ensure_movielens(settings.movielens_dir, settings.data_dir, log.info)
     holder, needs_training = await load_model(settings.model_dir, storage)
     resources.holder = holder
-    resources.retrainer = Retrainer(storage, holder, retrain_options(settings))
+    resources.retrainer = Retrainer(
+        storage, holder, retrain_options(settings), cluster=training_lock(database)
+    )
     metrics = resources.metrics
     resources.retrainer.on_finished = lambda report: metrics.training_finished(report.status)
     if stale := await resources.retrainer.recover():
@@ -181,6 +186,9 @@ async def post_init(application: BotApplication) -> None:
     jobs.schedule_backups(application, settings)
     if needs_training:
         resources.first_training = jobs.start_first_training(resources.retrainer)
+    if settings.model_poll_seconds > 0:
+        resources.pickup = ModelPickup(holder, settings.model_dir, settings.model_poll_seconds)
+        resources.pickup.start()
     await publish_menus(application.bot, settings.admin_ids)
     log.info("ready")
 
@@ -238,8 +246,11 @@ async def _admin_menus(
 
 
 async def post_shutdown(application: BotApplication) -> None:
-    """Stop a running training and close the database."""
+    """Stop watching for new models and a running training; close the database."""
     resources: Resources = application.bot_data
+    if resources.pickup is not None:
+        await resources.pickup.stop()
+        resources.pickup = None
     if resources.retrainer is not None:
         await resources.retrainer.close()
     if resources.storage is not None:

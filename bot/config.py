@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.logs import LOG_FORMATS
+from bot.storage.url import BadDatabaseUrl, DatabaseUrl, parse_database_url
 from bot.training.schedule import ScheduleError, parse_duration, parse_schedule
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -23,6 +24,7 @@ DEFAULT_SCHEDULE = "6h"
 DEFAULT_TIMEOUT_S = 1800.0
 DEFAULT_MARGIN = 0.02
 DEFAULT_BACKUP_KEEP = 7
+DEFAULT_MODEL_POLL_S = 10.0
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 DEFAULT_LISTEN, DEFAULT_WEBHOOK_PORT = "0.0.0.0", 8080
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -51,7 +53,10 @@ class Settings:
     data_dir: Path = Path("data")
     """DATA_DIR: default home of the database, the models and a downloaded dataset."""
     database_path: Path = Path("data/moviebot.db")
-    """DATABASE_PATH: the SQLite file."""
+    """DATABASE_PATH: the SQLite file (when DATABASE_URL names one, that file)."""
+    database_url: DatabaseUrl | None = None
+    """DATABASE_URL: sqlite:///path or postgresql://user:password@host:port/db; wins over
+    DATABASE_PATH. None: the SQLite file database_path. Use `database`, which knows."""
     model_dir: Path = Path("data/models")
     """MODEL_DIR: one sub-folder per trained model plus the `current` pointer."""
     movielens_dir: Path | None = None
@@ -105,6 +110,15 @@ class Settings:
     webhook server has them too); None: none in polling mode."""
     health_listen: str = DEFAULT_LISTEN
     """HEALTH_LISTEN: the address the HEALTH_PORT server binds."""
+    model_poll_seconds: float = DEFAULT_MODEL_POLL_S
+    """MODEL_POLL_SECONDS: how often the bot looks at MODEL_DIR's `current` pointer for a
+    model another process published (another replica; 0: never); see bot.training.pickup."""
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """The database to open: DATABASE_URL, else the SQLite file DATABASE_PATH. Its str()
+        and repr() never show the password."""
+        return self.database_url or DatabaseUrl.sqlite(self.database_path)
 
     @property
     def webhook_path(self) -> str:
@@ -132,16 +146,25 @@ class Settings:
             )
 
         data_dir = Path(get("DATA_DIR") or "data")
+        database_url = _database_url(env)
         movielens = get("MOVIELENS_DIR")
         migrations = get("MIGRATIONS_DIR")
         webhook_url = _webhook_url(get("WEBHOOK_URL"), token)
+        backup_schedule = _schedule(get("BACKUP_SCHEDULE"), "BACKUP_SCHEDULE", "off")
+        if database_url.path is None and backup_schedule.lower() != "off":
+            raise ConfigError(
+                "BACKUP_SCHEDULE makes SQLite backups, but DATABASE_URL names PostgreSQL: leave"
+                " it off and back the database up with pg_dump (or the service's snapshots)"
+            )
         health_port = get("HEALTH_PORT")
         return cls(
             token=token,
             base_url=_base_url(get("TELEGRAM_BASE_URL")),
             admin_ids=_admin_ids(get("ADMIN_IDS")),
             data_dir=data_dir,
-            database_path=database_location(env)[0],
+            database_path=database_url.path
+            or Path(get("DATABASE_PATH") or data_dir / "moviebot.db"),
+            database_url=database_url if get("DATABASE_URL") else None,
             model_dir=Path(get("MODEL_DIR") or data_dir / "models"),
             movielens_dir=Path(movielens) if movielens else None,
             log_level=_log_level(get("LOG_LEVEL")),
@@ -149,9 +172,12 @@ class Settings:
             retrain_schedule=_schedule(get("RETRAIN_SCHEDULE")),
             retrain_timeout=_duration(get("RETRAIN_TIMEOUT")),
             retrain_margin=_non_negative("RETRAIN_MARGIN", get("RETRAIN_MARGIN"), DEFAULT_MARGIN),
-            backup_schedule=_schedule(get("BACKUP_SCHEDULE"), "BACKUP_SCHEDULE", "off"),
+            backup_schedule=backup_schedule,
             backup_dir=Path(get("BACKUP_DIR") or data_dir / "backups"),
             backup_keep=_count("BACKUP_KEEP", get("BACKUP_KEEP"), DEFAULT_BACKUP_KEEP),
+            model_poll_seconds=_non_negative(
+                "MODEL_POLL_SECONDS", get("MODEL_POLL_SECONDS"), DEFAULT_MODEL_POLL_S
+            ),
             train_config=_train_config(get("TRAIN_CONFIG")),
             migrations_dir=Path(migrations) if migrations else None,
             webhook_url=webhook_url,
@@ -164,14 +190,33 @@ class Settings:
 
 
 def database_location(env: Mapping[str, str] | None = None) -> tuple[Path, Path | None]:
-    """DATABASE_PATH (default <DATA_DIR>/moviebot.db) and MIGRATIONS_DIR from `env` (default:
-    the process environment): all that `moviebot backup` and `moviebot restore` read, so they
-    run without a bot token."""
+    """The SQLite file (DATABASE_URL's, else DATABASE_PATH, default <DATA_DIR>/moviebot.db)
+    and MIGRATIONS_DIR from `env` (default: the process environment): all that `moviebot
+    backup` and `moviebot restore` read, so they run without a bot token. ConfigError when
+    DATABASE_URL is malformed or names PostgreSQL (whose backups are pg_dump's)."""
     env = os.environ if env is None else env
+    url = _database_url(env)
+    migrations = env.get("MIGRATIONS_DIR", "").strip()
+    if url.path is None:
+        raise ConfigError(
+            f"DATABASE_URL names PostgreSQL ({url}): moviebot backup and restore copy SQLite"
+            " files; use pg_dump and pg_restore for it"
+        )
+    return url.path, Path(migrations) if migrations else None
+
+
+def _database_url(env: Mapping[str, str]) -> DatabaseUrl:
+    """DATABASE_URL when set (it wins), else the SQLite file DATABASE_PATH or
+    <DATA_DIR>/moviebot.db; ConfigError (never showing a password) when malformed."""
+    value = env.get("DATABASE_URL", "").strip()
+    if value:
+        try:
+            return parse_database_url(value)
+        except BadDatabaseUrl as err:
+            raise ConfigError(str(err)) from None
     data_dir = env.get("DATA_DIR", "").strip() or "data"
     database = env.get("DATABASE_PATH", "").strip() or Path(data_dir) / "moviebot.db"
-    migrations = env.get("MIGRATIONS_DIR", "").strip()
-    return Path(database), Path(migrations) if migrations else None
+    return DatabaseUrl.sqlite(database)
 
 
 def _base_url(value: str | None) -> str | None:

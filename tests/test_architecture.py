@@ -17,6 +17,7 @@ MAX_LINES = 400
 TELEGRAM_HOMES = ("bot.chat", "bot.app", "bot.__main__")
 """Only the Telegram package and the wiring import `telegram`."""
 DATABASE_HOME = "bot.storage"
+DRIVERS = {"aiosqlite", "sqlite3", "asyncpg"}
 TOP_LEVEL = {"__init__", "__main__", "app", "config", "logs"}
 
 
@@ -52,10 +53,10 @@ def test_telegram_and_database_drivers_stay_in_their_packages(name: str) -> None
     used = {target.split(".")[0] for target in imports(MODULES[name])}
     if "telegram" in used:
         assert within(name, TELEGRAM_HOMES), f"{name} imports telegram"
-    if used & {"aiosqlite", "sqlite3"}:
+    if used & DRIVERS:
         assert within(name, DATABASE_HOME), f"{name} uses a database driver"
     if within(name, "recsys"):
-        assert not used & {"bot", "telegram", "aiosqlite", "sqlite3"}, f"{name}: {used}"
+        assert not used & {"bot", "telegram", *DRIVERS}, f"{name}: {used}"
 
 
 FORBIDDEN = {

@@ -32,7 +32,7 @@ def test_the_wheel_lists_every_package_of_the_tree_and_the_migrations() -> None:
 
 def test_the_migrations_ship_from_the_top_level_folder() -> None:
     assert SETUPTOOLS["package-dir"] == {MIGRATIONS_PACKAGE: "migrations"}
-    assert SETUPTOOLS["package-data"] == {MIGRATIONS_PACKAGE: ["*.sql"]}
+    assert SETUPTOOLS["package-data"] == {MIGRATIONS_PACKAGE: ["*.sql", "postgresql/*.sql"]}
 
 
 def build_stage() -> list[str]:

@@ -17,6 +17,7 @@ from bot.chat.metrics import Metrics
 from bot.config import Settings
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
+from bot.training.pickup import ModelPickup
 from bot.training.retrainer import Retrainer
 
 T = TypeVar("T")
@@ -30,6 +31,8 @@ class Resources:
         self.storage: Storage | None = None
         self.holder: ModelHolder | None = None
         self.retrainer: Retrainer | None = None
+        self.pickup: ModelPickup | None = None
+        """Serves the models other replicas publish (None with MODEL_POLL_SECONDS=0)."""
         self.first_training: asyncio.Task[Any] | None = None
         """The first model's training at first start; the reference keeps the task alive."""
         self.metrics = Metrics()

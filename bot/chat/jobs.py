@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from apscheduler.triggers.base import BaseTrigger
@@ -18,8 +20,8 @@ from telegram.ext import Application
 from bot.chat import language, language_choice
 from bot.chat.context import BotApplication, BotContext
 from bot.config import Settings
-from bot.training.retrainer import Retrainer
-from bot.training.schedule import describe, parse_schedule
+from bot.training.retrainer import Retrainer, SlotClaim
+from bot.training.schedule import describe, parse_schedule, slot_of
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +121,10 @@ async def scheduled_backup(context: BotContext) -> None:
 
 
 async def scheduled_run(context: BotContext) -> None:
-    """One tick of the schedule: a run when there are new ratings; admins hear of a failure."""
-    report = await while_running(context.application, context.retrainer.run_if_new_ratings())
+    """One tick of the schedule: a run when there are new ratings, by one of the processes on
+    the database (the one that claims the tick); admins hear of a failure."""
+    run = context.retrainer.run_if_new_ratings(claim=_tick_claim(context))
+    report = await while_running(context.application, run)
     if report is None or report.status != "failed":
         return
     for admin in context.settings.admin_ids:
@@ -134,6 +138,14 @@ async def scheduled_run(context: BotContext) -> None:
             log.warning("could not tell admin %s about the failed run", admin)
 
 
+def _tick_claim(context: BotContext) -> SlotClaim | None:
+    """Claims the tick this job fired for, named alike in every replica (schedule.slot_of)."""
+    if context.job is None:
+        return None
+    slot = slot_of(context.job.job.trigger, datetime.now(UTC))
+    return partial(context.storage.claim_schedule_slot, slot)
+
+
 def start_first_training(retrainer: Retrainer) -> asyncio.Task[Any]:
     """First start: trains the first model in the background (trigger "first-start").
 
@@ -141,4 +153,5 @@ def start_first_training(retrainer: Retrainer) -> asyncio.Task[Any]:
     does, and a tracked task would make Application.stop() wait for the whole training before
     post_shutdown could kill it. The caller keeps the reference, so the task is not collected.
     """
-    return asyncio.create_task(retrainer.run("first-start"), name="first-training")
+    run = retrainer.run("first-start", first=True)  # unless another replica was quicker
+    return asyncio.create_task(run, name="first-training")

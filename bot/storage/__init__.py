@@ -1,9 +1,17 @@
-"""Everything the bot keeps, in one SQLite file: the only package with SQL or a database driver.
+"""Everything the bot keeps, in a SQLite file (the default) or a PostgreSQL database shared by
+several bot processes: the only package with SQL or a database driver.
 
-store        Storage, the facade the bot uses: opens the connections, one method per operation
-connection   connect() with the pragmas; BUSY_TIMEOUT_MS, WRITE_BUSY_TIMEOUT_MS
-migrations   the runner of the numbered files in migrations/
-writer       the group-commit Writer (the one connection that writes)
+store        Storage, the facade the bot uses: opens the database, one method per operation
+url          DATABASE_URL (sqlite:///path, postgresql://...), parsed; the password kept out of
+             messages
+sql          the seam: the Connection protocol the repositories write their SQL against, the
+             Writes they send writes to, the few dialect fragments that differ
+backend      what Storage needs of a database; sqlite_backend and pg_backend implement it
+connection   SQLite: connect() with the pragmas, the SqliteConnection adapter; the timeouts
+postgres     PostgreSQL: the asyncpg adapter (placeholders numbered), the pooled PoolWrites
+migrations   the runner of the numbered files in migrations/ (SQLite's), and the rules both
+             runners share; pg_migrations runs migrations/postgresql/
+writer       SQLite's group-commit Writer (the one connection that writes)
 health       the write probe at start-up; the FileGuard that refuses writes to a lost file
 in_use       the lock file that tells a restore the database is open (by a bot, a backup)
 backup       consistent copies of the live database, keeping the newest N; restoring one
@@ -14,7 +22,9 @@ people       what a person chose about the bot: the language it speaks to them
 counts       the admin's people and ratings counts
 runs         model runs
 movielens    the all-or-nothing MovieLens import, and its download for the first start
-snapshot     the training frames; read_training_data for the training process
+snapshot     the training frames; read_training_data for the training process (pg_snapshot:
+             from PostgreSQL, streamed)
+cluster      what replicas on one database coordinate: the training lock, schedule slots
 titles       normalised title text for search
 records      the frozen records handed out; errors: the exceptions raised on purpose
 """
@@ -43,15 +53,18 @@ from bot.storage.records import (
 )
 from bot.storage.snapshot import read_training_data
 from bot.storage.store import Storage
+from bot.storage.url import BadDatabaseUrl, DatabaseUrl, parse_database_url
 
 __all__ = [
     "MARK_KINDS",
     "AlreadyRated",
     "BadBackup",
+    "BadDatabaseUrl",
     "Counts",
     "DatabaseBusy",
     "DatabaseInUse",
     "DatabaseLost",
+    "DatabaseUrl",
     "ImportResult",
     "InvalidRating",
     "Mark",
@@ -64,5 +77,6 @@ __all__ = [
     "UnknownMovie",
     "UnknownPerson",
     "UserRating",
+    "parse_database_url",
     "read_training_data",
 ]

@@ -7,11 +7,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
 import pandas as pd
 
-from bot.storage.connection import Row, fetch_all, fetch_one
 from bot.storage.records import Movie
+from bot.storage.sql import Connection, Row
 from bot.storage.title_index import TitleIndex
 from bot.storage.titles import normalise
 
@@ -35,16 +34,13 @@ CLOSE_CANDIDATES = 200
 current counts before CLOSE_LIMIT cuts them."""
 
 
-async def popular_movies(
-    reader: aiosqlite.Connection, n: int, genre: str | None = None
-) -> list[Movie]:
+async def popular_movies(reader: Connection, n: int, genre: str | None = None) -> list[Movie]:
     """The n most rated movies, of one genre if given (its exact name); ties go to the lower
     movie id."""
     if genre is not None and (not genre or "|" in genre):
         return []  # no genre is empty or holds the separator
     in_genre = "" if genre is None else " AND instr('|' || m.genres || '|', '|' || ? || '|') > 0"
-    rows = await fetch_all(
-        reader,
+    rows = await reader.fetch_all(
         f"SELECT {MOVIE_COLUMNS} FROM movie_stats s JOIN movies m USING (movie_id)"
         f" WHERE s.n_ratings > 0{in_genre} ORDER BY s.n_ratings DESC, s.movie_id LIMIT ?",
         (max(n, 0),) if genre is None else (genre, max(n, 0)),
@@ -52,15 +48,14 @@ async def popular_movies(
     return [movie_from_row(row) for row in rows]
 
 
-async def movies(reader: aiosqlite.Connection, movie_ids: Iterable[int]) -> dict[int, Movie]:
+async def movies(reader: Connection, movie_ids: Iterable[int]) -> dict[int, Movie]:
     """The movies among movie_ids that exist, by id (unknown ids are simply absent)."""
     ids = sorted({int(i) for i in movie_ids})
     if not ids:
         return {}
-    rows = await fetch_all(
-        reader,
+    rows = await reader.fetch_all(
         f"SELECT {MOVIE_COLUMNS} FROM movies m JOIN movie_stats s USING (movie_id)"
-        " WHERE m.movie_id IN (SELECT value FROM json_each(?))",
+        f" WHERE m.movie_id IN ({reader.dialect.ids_from_json})",
         (json.dumps(ids),),
     )
     return {movie.movie_id: movie for movie in map(movie_from_row, rows)}
@@ -92,9 +87,7 @@ class TitleSearch:
         self._index: TitleIndex | None = None
         self._lock = asyncio.Lock()
 
-    async def search(
-        self, reader: aiosqlite.Connection, query: str, offset: int, limit: int
-    ) -> SearchResult:
+    async def search(self, reader: Connection, query: str, offset: int, limit: int) -> SearchResult:
         """The movies `offset` to `offset + limit` of those matching `query`."""
         wanted = normalise(query[:MAX_QUERY_CHARS])
         words = wanted.split()[:MAX_QUERY_WORDS]
@@ -115,23 +108,20 @@ class TitleSearch:
         offset = min(offset, max(len(found) - 1, 0) // limit * limit)
         return SearchResult(found[offset : offset + limit], offset, len(found), len(page))
 
-    async def index(self, reader: aiosqlite.Connection) -> TitleIndex:
+    async def index(self, reader: Connection) -> TitleIndex:
         """The index of the catalogue as it is now (built or rebuilt if needed)."""
         # movie_stats has a row per movie and a small index to count (movies has none).
-        signature = await fetch_one(reader, "SELECT count(*), max(movie_id) FROM movie_stats")
+        signature = await reader.fetch_one("SELECT count(*), max(movie_id) FROM movie_stats")
         async with self._lock:
             if self._index is None or self._index.signature != signature:
-                rows = await fetch_all(
-                    reader,
+                rows = await reader.fetch_all(
                     "SELECT m.movie_id, m.search_title, s.n_ratings"
                     " FROM movies m JOIN movie_stats s USING (movie_id)",
                 )
                 self._index = await asyncio.to_thread(TitleIndex, rows, signature)
             return self._index
 
-    async def _close(
-        self, reader: aiosqlite.Connection, query: str, exact: list[Movie]
-    ) -> list[Movie]:
+    async def _close(self, reader: Connection, query: str, exact: list[Movie]) -> list[Movie]:
         """The closest titles (`TitleIndex.closest`) that are not among the `exact` matches,
         the more rated first. Beside exact matches, only titles that differ in how words are
         joined ("walle" for "WALL·E" beside "Walled In"): with typos they are mostly junk
@@ -144,7 +134,7 @@ class TitleSearch:
         return sorted(found.values(), key=lambda m: (-m.n_ratings, m.movie_id))[:CLOSE_LIMIT]
 
 
-async def search_movies(reader: aiosqlite.Connection, query: str, limit: int) -> list[Movie]:
+async def search_movies(reader: Connection, query: str, limit: int) -> list[Movie]:
     """Movies whose title holds every word of the query, ignoring case and accents.
 
     Exact titles come first ("the matrix" = "Matrix, The"), then titles that start with the
@@ -158,11 +148,10 @@ async def search_movies(reader: aiosqlite.Connection, query: str, limit: int) ->
 
 
 async def _exact_page(
-    reader: aiosqlite.Connection, words: list[str], wanted: str, offset: int, limit: int
+    reader: Connection, words: list[str], wanted: str, offset: int, limit: int
 ) -> list[Movie]:
     """The movies offset to offset + limit of `search_movies`."""
-    rows = await fetch_all(
-        reader,
+    rows = await reader.fetch_all(
         f"SELECT {MOVIE_COLUMNS} FROM movies m JOIN movie_stats s USING (movie_id)"
         f" WHERE {_holds_every(words)} ORDER BY"
         " CASE WHEN m.search_name = ? OR m.search_alt = ? THEN 0"
@@ -174,11 +163,11 @@ async def _exact_page(
     return [movie_from_row(row) for row in rows]
 
 
-async def _exact_count(reader: aiosqlite.Connection, words: list[str]) -> int:
+async def _exact_count(reader: Connection, words: list[str]) -> int:
     """How many movies `search_movies` finds in all. A query of its own: a window count in
     the page's query costs more (at 62k titles, "the" took 58 ms that way, 22 + 8 ms apart)."""
-    (total,) = await fetch_one(
-        reader, f"SELECT count(*) FROM movies m WHERE {_holds_every(words)}", tuple(words)
+    (total,) = await reader.fetch_one(
+        f"SELECT count(*) FROM movies m WHERE {_holds_every(words)}", tuple(words)
     )
     return int(total)
 
@@ -188,9 +177,9 @@ def _holds_every(words: list[str]) -> str:
     return " AND ".join("instr(m.search_title, ?) > 0" for _ in words)
 
 
-async def all_movies(reader: aiosqlite.Connection) -> pd.DataFrame:
+async def all_movies(reader: Connection) -> pd.DataFrame:
     """The catalogue in the recsys format: movieId, title, year (Int64), genres (list)."""
-    return movies_frame(await fetch_all(reader, ALL_MOVIES))
+    return movies_frame(await reader.fetch_all(ALL_MOVIES))
 
 
 def movie_from_row(row: Row) -> Movie:

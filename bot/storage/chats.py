@@ -7,10 +7,7 @@ owner is recorded when the message is sent and looked up when a button on it is 
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.storage.connection import Clock, fetch_all
-from bot.storage.writer import Writer
+from bot.storage.sql import Clock, Connection, Writes
 
 KEEP_OWNERS_S = 90 * 24 * 3600.0
 """Owners of messages older than this are pruned: a press on such a message then opens a copy
@@ -23,28 +20,28 @@ MAX_NAME_CHARS = 64
 
 
 async def note_member(
-    writer: Writer, clock: Clock, chat_id: int, telegram_id: int, first_name: str
+    writer: Writes, clock: Clock, chat_id: int, telegram_id: int, first_name: str
 ) -> None:
     """Record that a person used the bot in a group chat now, under this first name."""
     now, name = clock(), first_name[:MAX_NAME_CHARS]
 
-    async def upsert(conn: aiosqlite.Connection) -> None:
+    async def upsert(conn: Connection) -> None:
         await conn.execute(
             "INSERT INTO chat_members (chat_id, telegram_id, first_name, seen_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, telegram_id)"
             " DO UPDATE SET first_name = excluded.first_name, seen_at = excluded.seen_at"
-            " WHERE first_name <> excluded.first_name OR seen_at < excluded.seen_at - ?",
+            " WHERE chat_members.first_name <> excluded.first_name"
+            " OR chat_members.seen_at < excluded.seen_at - ?",
             (chat_id, telegram_id, name, now, SEEN_EVERY_S),
         )
 
     await writer.run(upsert)
 
 
-async def rating_members(conn: aiosqlite.Connection, chat_id: int) -> list[tuple[int, str]]:
+async def rating_members(conn: Connection, chat_id: int) -> list[tuple[int, str]]:
     """(Telegram id, first name) of the chat's members who have rated something, most recently
     seen first."""
-    rows = await fetch_all(
-        conn,
+    rows = await conn.fetch_all(
         "SELECT c.telegram_id, c.first_name FROM chat_members c"
         " JOIN people p ON p.telegram_id = c.telegram_id"
         " WHERE c.chat_id = ? AND EXISTS (SELECT 1 FROM ratings r WHERE r.person_id = p.person_id)"
@@ -55,12 +52,12 @@ async def rating_members(conn: aiosqlite.Connection, chat_id: int) -> list[tuple
 
 
 async def own_message(
-    writer: Writer, clock: Clock, chat_id: int, message_id: int, telegram_id: int
+    writer: Writes, clock: Clock, chat_id: int, message_id: int, telegram_id: int
 ) -> None:
     """Record that the bot's message `message_id` in `chat_id` answers `telegram_id`."""
     now = clock()
 
-    async def upsert(conn: aiosqlite.Connection) -> None:
+    async def upsert(conn: Connection) -> None:
         await conn.execute(
             "INSERT INTO message_owners (chat_id, message_id, telegram_id, sent_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, message_id)"
@@ -71,31 +68,29 @@ async def own_message(
     await writer.run(upsert)
 
 
-async def message_owner(conn: aiosqlite.Connection, chat_id: int, message_id: int) -> int | None:
+async def message_owner(conn: Connection, chat_id: int, message_id: int) -> int | None:
     """The Telegram id the bot's message answers; None when unknown (sent before this was
     recorded, pruned, or the owner was forgotten)."""
-    rows = await fetch_all(
-        conn,
+    rows = await conn.fetch_all(
         "SELECT telegram_id FROM message_owners WHERE chat_id = ? AND message_id = ?",
         (chat_id, message_id),
     )
     return int(rows[0][0]) if rows else None
 
 
-async def forget_member(conn: aiosqlite.Connection, telegram_id: int) -> int:
+async def forget_member(conn: Connection, telegram_id: int) -> int:
     """Delete a person's group memberships and message ownerships (inside /forget's
     transaction); returns the rows deleted."""
     members = await conn.execute("DELETE FROM chat_members WHERE telegram_id = ?", (telegram_id,))
     owners = await conn.execute("DELETE FROM message_owners WHERE telegram_id = ?", (telegram_id,))
-    return int(members.rowcount) + int(owners.rowcount)
+    return members + owners
 
 
-async def prune_owners(writer: Writer, clock: Clock) -> int:
+async def prune_owners(writer: Writes, clock: Clock) -> int:
     """Delete message owners older than KEEP_OWNERS_S; how many were deleted."""
     cutoff = clock() - KEEP_OWNERS_S
 
-    async def delete(conn: aiosqlite.Connection) -> int:
-        cursor = await conn.execute("DELETE FROM message_owners WHERE sent_at < ?", (cutoff,))
-        return int(cursor.rowcount)
+    async def delete(conn: Connection) -> int:
+        return await conn.execute("DELETE FROM message_owners WHERE sent_at < ?", (cutoff,))
 
     return await writer.run(delete)

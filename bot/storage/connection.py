@@ -1,15 +1,19 @@
-"""Opening a SQLite connection with the pragmas every connection of the bot runs with."""
+"""Opening a SQLite connection with the pragmas every connection of the bot runs with, and
+`SqliteConnection`, the adapter that gives the repositories aiosqlite behind bot.storage.sql."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import aiosqlite
 
-from bot.storage.errors import StorageError
+from bot.storage.errors import ConstraintViolated, StorageError
+from bot.storage.sql import SQLITE, Clock, Dialect, Parameters, Row
+
+__all__ = ["Clock", "Row", "SqliteConnection", "connect", "fetch_all", "fetch_one"]
 
 BUSY_TIMEOUT_MS = 30_000
 """How long long-running internal work (migrations, the MovieLens import, the training
@@ -21,12 +25,6 @@ silence. A write transaction of the bot's own takes milliseconds, so only a fore
 backup, a migration, a person at the sqlite3 shell) ever waits this long."""
 
 Synchronous = Literal["FULL", "NORMAL"]
-
-Clock = Callable[[], float]
-"""Seconds since the Unix epoch, now (``time.time``; tests pass a fake)."""
-
-Row = tuple[Any, ...]
-"""A row as sqlite3 returns it: its columns have the types the schema gives them."""
 
 
 async def connect(
@@ -94,3 +92,44 @@ async def fetch_one(
 ) -> Row:
     """The first row of a query that always returns one (an aggregate, a pragma)."""
     return (await fetch_all(conn, sql, parameters))[0]
+
+
+class SqliteConnection:
+    """An aiosqlite connection as a bot.storage.sql `Connection` (a thin wrapper: the SQL is
+    already SQLite's)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.raw = conn
+        """The aiosqlite connection itself (for the transaction control of its owner)."""
+
+    @property
+    def dialect(self) -> Dialect:
+        return SQLITE
+
+    async def execute(self, sql: str, parameters: Parameters = ()) -> int:
+        try:
+            cursor = await self.raw.execute(sql, tuple(parameters))
+        except sqlite3.IntegrityError as error:
+            raise ConstraintViolated(str(error)) from error
+        return max(cursor.rowcount, 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Parameters]) -> None:
+        try:
+            await self.raw.executemany(sql, (tuple(row) for row in rows))
+        except sqlite3.IntegrityError as error:
+            raise ConstraintViolated(str(error)) from error
+
+    async def fetch_all(self, sql: str, parameters: Parameters = ()) -> list[Row]:
+        try:
+            return await fetch_all(self.raw, sql, tuple(parameters))
+        except sqlite3.IntegrityError as error:
+            raise ConstraintViolated(str(error)) from error
+
+    async def fetch_one(self, sql: str, parameters: Parameters = ()) -> Row:
+        return (await self.fetch_all(sql, parameters))[0]
+
+    async def copy_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Parameters]
+    ) -> None:
+        marks = ", ".join("?" * len(columns))
+        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.storage.connection import fetch_one
 from bot.storage.records import Counts
+from bot.storage.sql import Connection
 
 DAY_SECONDS = 86_400
 ACTIVE_DAYS = 7
 """Counts.active_people_7d looks back this many days."""
 
 
-async def counts(reader: aiosqlite.Connection, now: float) -> Counts:
+async def counts(reader: Connection, now: float) -> Counts:
     """The Counts as of ``now`` (seconds since the epoch); "today" starts at 00:00 UTC."""
     # IN, not JOIN: the planner then walks the few Telegram people's ratings by primary key
     # instead of all 100k MovieLens ratings (0.05 ms instead of 50 ms).
@@ -20,8 +18,7 @@ async def counts(reader: aiosqlite.Connection, now: float) -> Counts:
         "FROM ratings r WHERE r.person_id IN"
         " (SELECT person_id FROM people WHERE telegram_id IS NOT NULL)"
     )
-    row = await fetch_one(
-        reader,
+    row = await reader.fetch_one(
         "SELECT (SELECT count(*) FROM people),"
         " (SELECT count(*) FROM people WHERE telegram_id IS NOT NULL),"
         " (SELECT count(*) FROM ratings),"

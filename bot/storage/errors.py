@@ -11,6 +11,11 @@ class SchemaTooNew(StorageError):
     """The database was written by a newer version of the code than this one."""
 
 
+class ConstraintViolated(StorageError):
+    """A statement broke one of the schema's rules (a key, a CHECK, a foreign key), whichever
+    the database: the drivers' own integrity errors are turned into this one."""
+
+
 class InvalidRating(StorageError):
     """A rating outside 0.5-5.0 or not a whole number of half stars."""
 

@@ -7,17 +7,14 @@ removes its mark (bot.storage.ratings), and forgetting a person deletes their ma
 
 from __future__ import annotations
 
-import aiosqlite
-
-from bot.storage.connection import Clock, fetch_all
 from bot.storage.errors import AlreadyRated, StorageError
 from bot.storage.ratings import check_id, ensure_person, require_movie
 from bot.storage.records import MARK_KINDS, Mark, MarkKind, from_epoch
-from bot.storage.writer import Writer
+from bot.storage.sql import Clock, Connection, Writes
 
 
 async def mark(
-    writer: Writer, clock: Clock, telegram_id: int, movie_id: int, kind: MarkKind
+    writer: Writes, clock: Clock, telegram_id: int, movie_id: int, kind: MarkKind
 ) -> None:
     """Set the person's mark on a movie, replacing another mark; AlreadyRated for a rated one.
 
@@ -30,11 +27,10 @@ async def mark(
     check_id(movie_id, "movie id")
     now = clock()
 
-    async def upsert(conn: aiosqlite.Connection) -> None:
+    async def upsert(conn: Connection) -> None:
         await require_movie(conn, movie_id)
         person = await ensure_person(conn, telegram_id, now)
-        rated = await fetch_all(
-            conn,
+        rated = await conn.fetch_all(
             "SELECT 1 FROM ratings WHERE person_id = ? AND movie_id = ?",
             (person, movie_id),
         )
@@ -50,14 +46,13 @@ async def mark(
     await writer.run(upsert)
 
 
-async def unmark(writer: Writer, telegram_id: int, movie_id: int) -> MarkKind | None:
+async def unmark(writer: Writes, telegram_id: int, movie_id: int) -> MarkKind | None:
     """Remove the person's mark on a movie; the kind removed, None when there was none."""
     check_id(telegram_id, "Telegram id")
     check_id(movie_id, "movie id")
 
-    async def delete(conn: aiosqlite.Connection) -> MarkKind | None:
-        rows = await fetch_all(
-            conn,
+    async def delete(conn: Connection) -> MarkKind | None:
+        rows = await conn.fetch_all(
             "DELETE FROM marks WHERE movie_id = ? AND person_id ="
             " (SELECT person_id FROM people WHERE telegram_id = ?) RETURNING kind",
             (movie_id, telegram_id),
@@ -67,11 +62,10 @@ async def unmark(writer: Writer, telegram_id: int, movie_id: int) -> MarkKind | 
     return await writer.run(delete)
 
 
-async def marks_of(reader: aiosqlite.Connection, telegram_id: int) -> list[Mark]:
+async def marks_of(reader: Connection, telegram_id: int) -> list[Mark]:
     """A person's marks, newest first; empty for someone who never marked anything."""
     check_id(telegram_id, "Telegram id")
-    rows = await fetch_all(
-        reader,
+    rows = await reader.fetch_all(
         "SELECT k.movie_id, k.kind, k.marked_at FROM marks k"
         " JOIN people p USING (person_id) WHERE p.telegram_id = ?"
         " ORDER BY k.marked_at DESC, k.movie_id",

@@ -7,6 +7,10 @@ Docker image) finds its migrations without being told where they are.
 Migrations are plain-SQL files named ``NNN_name.sql``. Each is applied in its own transaction
 together with ``PRAGMA user_version = NNN``, so the recorded version and the schema can never
 disagree, and a crash mid-migration leaves the previous version.
+
+The files at the top of the folder are SQLite's; ``postgresql/`` beside them holds the same
+schema, version for version, in PostgreSQL's dialect (`dialect_folder`), applied by the same
+rules by bot.storage.pg_migrations.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from bot.storage.errors import SchemaTooNew, StorageError
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 PACKAGED = "migrations_sql"
 """The folder inside ``bot.storage`` that an installed package holds the migrations in."""
+POSTGRESQL_FOLDER = "postgresql"
+"""The sub-folder of a migrations folder with the PostgreSQL files."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,13 @@ def default_migrations_dir() -> Path:
     if isinstance(packaged, Path) and packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def dialect_folder(folder: Path | None, dialect: str) -> Path:
+    """The folder of one dialect's files: ``folder`` (default: `default_migrations_dir`)
+    itself for SQLite, its ``postgresql/`` sub-folder for PostgreSQL."""
+    base = folder or default_migrations_dir()
+    return base / POSTGRESQL_FOLDER if dialect == "postgresql" else base
 
 
 def load_migrations(folder: Path) -> list[Migration]:
@@ -122,10 +135,7 @@ async def migrate(conn: aiosqlite.Connection, folder: Path | None = None) -> int
             await conn.execute("COMMIT")
         except sqlite3.Error as error:
             await conn.execute("ROLLBACK")
-            raise StorageError(
-                f"migration {migration.name} failed and was rolled back, leaving the database at"
-                f" version {migration.version - 1}: {error}"
-            ) from error
+            raise failed(migration, error) from error
         except BaseException:
             await conn.execute("ROLLBACK")
             raise
@@ -133,9 +143,21 @@ async def migrate(conn: aiosqlite.Connection, folder: Path | None = None) -> int
 
 
 async def _refuse_newer(conn: aiosqlite.Connection, latest: int) -> None:
-    version = await schema_version(conn)
+    refuse_newer(await schema_version(conn), latest)
+
+
+def refuse_newer(version: int, latest: int) -> None:
+    """SchemaTooNew when the database's ``version`` is above the ``latest`` this code knows."""
     if version > latest:
         raise SchemaTooNew(
             f"the database is at schema version {version} but this code only knows up to "
             f"{latest}: it was written by a newer release; upgrade the code (or restore a backup)"
         )
+
+
+def failed(migration: Migration, error: BaseException) -> StorageError:
+    """The error of a migration that was rolled back (the same words for either dialect)."""
+    return StorageError(
+        f"migration {migration.name} failed and was rolled back, leaving the database at"
+        f" version {migration.version - 1}: {error}"
+    )

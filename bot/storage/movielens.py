@@ -10,19 +10,16 @@ its links once a folder that has them is at hand.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
-import aiosqlite
 import numpy as np
 import pandas as pd
 
-from bot.storage.connection import Clock, fetch_all
-from bot.storage.errors import StorageError
+from bot.storage.errors import ConstraintViolated, StorageError
 from bot.storage.records import ImportResult
+from bot.storage.sql import Clock, Connection, Writes
 from bot.storage.titles import search_fields
-from bot.storage.writer import Writer
 from recsys.data import load_movielens
 from recsys.download import ML_LATEST_SMALL_URL, download
 
@@ -30,7 +27,8 @@ Progress = Callable[[str], None]
 """Called with one line of text at each step (a logger's ``info``, ``print``)."""
 
 RATINGS_PER_STATEMENT = 25_000
-"""Ratings inserted per executemany, with a progress line after each."""
+"""Ratings inserted per `copy_rows` (an executemany on SQLite, a COPY on PostgreSQL), with a
+progress line after each."""
 
 MovieRow = tuple[int, str, int | None, str, str, str, str | None, int | None, int | None]
 """movie_id, title, year, genres, search_title, search_name, search_alt, imdb_id, tmdb_id."""
@@ -40,15 +38,23 @@ Links = Mapping[int, tuple[int | None, int | None]]
 LINKS_FILE = "links.csv"
 LINKS_COLUMNS = ("movieId", "imdbId", "tmdbId")
 
-_INSERT_MOVIE = (
-    "INSERT INTO movies (movie_id, title, year, genres, search_title, search_name, search_alt,"
-    " imdb_id, tmdb_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+MOVIE_COLUMNS = (
+    "movie_id",
+    "title",
+    "year",
+    "genres",
+    "search_title",
+    "search_name",
+    "search_alt",
+    "imdb_id",
+    "tmdb_id",
 )
+RATING_COLUMNS = ("person_id", "movie_id", "rating", "rated_at")
 
 
 async def import_movielens(
-    writer: Writer,
-    reader: aiosqlite.Connection,
+    writer: Writes,
+    reader: Connection,
     clock: Clock,
     folder: str | Path,
     progress: Progress | None = None,
@@ -83,25 +89,24 @@ async def import_movielens(
     ]
     users = sorted(int(u) for u in data.ratings["userId"].unique())
 
-    async def insert_all(conn: aiosqlite.Connection) -> ImportResult:
+    async def insert_all(conn: Connection) -> ImportResult:
         earlier = await _earlier_import(conn)
         if earlier:  # another process finished an import while we read the files
             return earlier
         now = clock()
         try:
-            await conn.executemany(_INSERT_MOVIE, movies)
+            await conn.copy_rows("movies", MOVIE_COLUMNS, movies)
             say(f"movies: {len(movies)} inserted")
-            await conn.executemany(
-                "INSERT INTO people (movielens_id, created_at) VALUES (?, ?)",
-                [(user, now) for user in users],
+            await conn.copy_rows(
+                "people", ("movielens_id", "created_at"), [(user, now) for user in users]
             )
-            rows = await fetch_all(
-                conn, "SELECT movielens_id, person_id FROM people WHERE movielens_id IS NOT NULL"
+            rows = await conn.fetch_all(
+                "SELECT movielens_id, person_id FROM people WHERE movielens_id IS NOT NULL"
             )
             person_of = {int(movielens_id): int(person) for movielens_id, person in rows}
             say(f"people: {len(users)} inserted")
             await _insert_ratings(conn, data.ratings, person_of, say)
-        except sqlite3.IntegrityError as error:
+        except ConstraintViolated as error:
             raise StorageError(f"MovieLens data in {folder} rejected: {error}") from error
         await conn.execute(
             "INSERT INTO dataset_imports (source, imported_at, movies, people, ratings)"
@@ -117,13 +122,13 @@ async def import_movielens(
 
 
 async def fill_links(
-    writer: Writer, reader: aiosqlite.Connection, folder: Path, progress: Progress | None = None
+    writer: Writes, reader: Connection, folder: Path, progress: Progress | None = None
 ) -> int:
     """Give a catalogue without any IMDb/TMDb ids those of ``folder``/links.csv; how many
     movies got links (0: the catalogue had some already, or the folder has none)."""
     say = progress or (lambda _message: None)
-    if await fetch_all(
-        reader, "SELECT 1 FROM movies WHERE imdb_id IS NOT NULL OR tmdb_id IS NOT NULL LIMIT 1"
+    if await reader.fetch_all(
+        "SELECT 1 FROM movies WHERE imdb_id IS NOT NULL OR tmdb_id IS NOT NULL LIMIT 1"
     ):
         return 0
     links = await asyncio.to_thread(read_links, folder)
@@ -131,13 +136,16 @@ async def fill_links(
         return 0
     rows = [(imdb, tmdb, movie) for movie, (imdb, tmdb) in links.items()]
 
-    async def update(conn: aiosqlite.Connection) -> int:
-        cursor = await conn.executemany(
+    async def update(conn: Connection) -> int:
+        await conn.executemany(
             "UPDATE movies SET imdb_id = ?, tmdb_id = ? WHERE movie_id = ?"
             " AND imdb_id IS NULL AND tmdb_id IS NULL",
             rows,
         )
-        return max(cursor.rowcount, 0)
+        (linked,) = await conn.fetch_one(  # none had links before (checked above)
+            "SELECT count(*) FROM movies WHERE imdb_id IS NOT NULL OR tmdb_id IS NOT NULL"
+        )
+        return int(linked)
 
     filled = await writer.run(update)
     say(f"links: IMDb and TMDb ids for {filled} movies from {folder / LINKS_FILE}")
@@ -177,7 +185,7 @@ async def fetch(data_dir: Path, say: Progress) -> Path:
 
 
 async def _insert_ratings(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     ratings: pd.DataFrame,
     person_of: Mapping[int, int],
     say: Progress,
@@ -189,16 +197,13 @@ async def _insert_ratings(
     rows = list(zip(people, movies, values, stamps, strict=True))
     chunk = RATINGS_PER_STATEMENT
     for start in range(0, len(rows), chunk):
-        await conn.executemany(
-            "INSERT INTO ratings (person_id, movie_id, rating, rated_at) VALUES (?, ?, ?, ?)",
-            rows[start : start + chunk],
-        )
+        await conn.copy_rows("ratings", RATING_COLUMNS, rows[start : start + chunk])
         say(f"ratings: {min(start + chunk, len(rows))}/{len(rows)} inserted")
 
 
-async def _earlier_import(conn: aiosqlite.Connection) -> ImportResult | None:
-    rows = await fetch_all(
-        conn, "SELECT movies, ratings FROM dataset_imports WHERE source = 'movielens'"
+async def _earlier_import(conn: Connection) -> ImportResult | None:
+    rows = await conn.fetch_all(
+        "SELECT movies, ratings FROM dataset_imports WHERE source = 'movielens'"
     )
     return ImportResult(imported=False, movies=rows[0][0], ratings=rows[0][1]) if rows else None
 

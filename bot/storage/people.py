@@ -8,34 +8,31 @@ from __future__ import annotations
 
 import re
 
-import aiosqlite
-
-from bot.storage.connection import Clock, fetch_all
 from bot.storage.errors import StorageError
 from bot.storage.ratings import check_id, ensure_person
-from bot.storage.writer import Writer
+from bot.storage.sql import Clock, Connection, Writes
 
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 """An ISO 639 code, as the column's CHECK constraint takes it ("en", "ru", "es")."""
 
 
-async def language_of(reader: aiosqlite.Connection, telegram_id: int) -> str | None:
+async def language_of(reader: Connection, telegram_id: int) -> str | None:
     """The language code a person chose; None when they never chose one (or are unknown)."""
     check_id(telegram_id, "Telegram id")
-    rows = await fetch_all(
-        reader, "SELECT language FROM people WHERE telegram_id = ?", (telegram_id,)
+    rows = await reader.fetch_all(
+        "SELECT language FROM people WHERE telegram_id = ?", (telegram_id,)
     )
     return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
-async def set_language(writer: Writer, clock: Clock, telegram_id: int, code: str) -> None:
+async def set_language(writer: Writes, clock: Clock, telegram_id: int, code: str) -> None:
     """Store a person's language code, replacing an earlier choice."""
     check_id(telegram_id, "Telegram id")
     if not isinstance(code, str) or not _LANGUAGE_CODE.fullmatch(code):
         raise StorageError(f"a language is an ISO 639 code such as 'en', not {code!r}")
     now = clock()
 
-    async def upsert(conn: aiosqlite.Connection) -> None:
+    async def upsert(conn: Connection) -> None:
         person = await ensure_person(conn, telegram_id, now)
         await conn.execute("UPDATE people SET language = ? WHERE person_id = ?", (code, person))
 

@@ -1,6 +1,6 @@
 """Ratings by Telegram people: recording, changing and removing them, and forgetting a person.
 
-A person's row is created on their first rating. Writes run through the Writer and return
+A person's row is created on their first rating. Writes run through the `Writes` and return
 once committed; reads go through the reader connection.
 """
 
@@ -10,19 +10,17 @@ import json
 import math
 from collections.abc import Iterable
 
-import aiosqlite
 import numpy as np
 
 from bot.storage import chats
-from bot.storage.connection import Clock, fetch_all
 from bot.storage.errors import InvalidRating, StorageError, UnknownMovie, UnknownPerson
 from bot.storage.records import UserRating, from_epoch
-from bot.storage.writer import Writer
+from bot.storage.sql import Clock, Connection, Writes
 from recsys.results import MAX_RATING, MIN_RATING
 
 
 async def record_rating(
-    writer: Writer, clock: Clock, telegram_id: int, movie_id: int, rating: float
+    writer: Writes, clock: Clock, telegram_id: int, movie_id: int, rating: float
 ) -> None:
     """Store (or change) a person's rating; the person is created on their first rating."""
     value = checked_rating(rating)
@@ -30,7 +28,7 @@ async def record_rating(
     check_id(movie_id, "movie id")
     now = clock()
 
-    async def upsert(conn: aiosqlite.Connection) -> None:
+    async def upsert(conn: Connection) -> None:
         await require_movie(conn, movie_id)
         person = await ensure_person(conn, telegram_id, now)
         await conn.execute(
@@ -47,27 +45,26 @@ async def record_rating(
     await writer.run(upsert)
 
 
-async def remove_rating(writer: Writer, telegram_id: int, movie_id: int) -> bool:
+async def remove_rating(writer: Writes, telegram_id: int, movie_id: int) -> bool:
     """Delete one rating; False when the person had not rated that movie."""
     check_id(telegram_id, "Telegram id")
     check_id(movie_id, "movie id")
 
-    async def delete(conn: aiosqlite.Connection) -> bool:
+    async def delete(conn: Connection) -> bool:
         person = await require_person(conn, telegram_id)
         await require_movie(conn, movie_id)
-        cursor = await conn.execute(
+        deleted = await conn.execute(
             "DELETE FROM ratings WHERE person_id = ? AND movie_id = ?", (person, movie_id)
         )
-        return cursor.rowcount > 0
+        return deleted > 0
 
     return await writer.run(delete)
 
 
-async def ratings_of(reader: aiosqlite.Connection, telegram_id: int) -> list[UserRating]:
+async def ratings_of(reader: Connection, telegram_id: int) -> list[UserRating]:
     """A person's ratings, newest first; empty for someone who never rated."""
     check_id(telegram_id, "Telegram id")
-    rows = await fetch_all(
-        reader,
+    rows = await reader.fetch_all(
         "SELECT r.movie_id, r.rating, r.rated_at FROM ratings r"
         " JOIN people p USING (person_id) WHERE p.telegram_id = ?"
         " ORDER BY r.rated_at DESC, r.movie_id",
@@ -76,50 +73,49 @@ async def ratings_of(reader: aiosqlite.Connection, telegram_id: int) -> list[Use
     return [UserRating(m, float(r), from_epoch(t)) for m, r, t in rows]
 
 
-async def forget_person(writer: Writer, telegram_id: int) -> int:
+async def forget_person(writer: Writes, telegram_id: int) -> int:
     """Delete a person, their ratings and marks, and what group chats recorded of them
     (memberships, message owners: they may exist without a person row), in one transaction;
     returns the rows deleted (0: unknown)."""
     check_id(telegram_id, "Telegram id")
 
-    async def delete(conn: aiosqlite.Connection) -> int:
+    async def delete(conn: Connection) -> int:
         in_groups = await chats.forget_member(conn, telegram_id)
-        rows = await fetch_all(
-            conn, "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
+        rows = await conn.fetch_all(
+            "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
         )
         if not rows:
             return in_groups
         ratings = await conn.execute("DELETE FROM ratings WHERE person_id = ?", rows[0])
         marks = await conn.execute("DELETE FROM marks WHERE person_id = ?", rows[0])
         person = await conn.execute("DELETE FROM people WHERE person_id = ?", rows[0])
-        return in_groups + ratings.rowcount + marks.rowcount + person.rowcount
+        return in_groups + ratings + marks + person
 
     return await writer.run(delete)
 
 
-async def person_id(reader: aiosqlite.Connection, telegram_id: int) -> int | None:
+async def person_id(reader: Connection, telegram_id: int) -> int | None:
     """The person id of a Telegram user, or None when the bot has no row for them."""
     check_id(telegram_id, "Telegram id")
-    rows = await fetch_all(
-        reader, "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
+    rows = await reader.fetch_all(
+        "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
     )
     return int(rows[0][0]) if rows else None
 
 
-async def existing_people(reader: aiosqlite.Connection, person_ids: Iterable[int]) -> set[int]:
+async def existing_people(reader: Connection, person_ids: Iterable[int]) -> set[int]:
     """Those of ``person_ids`` that have a row in people (MovieLens or Telegram alike)."""
     ids = sorted({int(i) for i in person_ids})
     if not ids:
         return set()
-    rows = await fetch_all(
-        reader,
-        "SELECT person_id FROM people WHERE person_id IN (SELECT value FROM json_each(?))",
+    rows = await reader.fetch_all(
+        f"SELECT person_id FROM people WHERE person_id IN ({reader.dialect.ids_from_json})",
         (json.dumps(ids),),
     )
     return {int(row[0]) for row in rows}
 
 
-async def ensure_person(conn: aiosqlite.Connection, telegram_id: int, now: float) -> int:
+async def ensure_person(conn: Connection, telegram_id: int, now: float) -> int:
     """The person id of a Telegram user, created on their first rating or mark."""
     await conn.execute(
         "INSERT INTO people (telegram_id, created_at) VALUES (?, ?)"
@@ -129,17 +125,17 @@ async def ensure_person(conn: aiosqlite.Connection, telegram_id: int, now: float
     return await require_person(conn, telegram_id)
 
 
-async def require_movie(conn: aiosqlite.Connection, movie_id: int) -> None:
+async def require_movie(conn: Connection, movie_id: int) -> None:
     """Raise UnknownMovie unless the catalogue has movie_id."""
-    rows = await fetch_all(conn, "SELECT 1 FROM movies WHERE movie_id = ?", (movie_id,))
+    rows = await conn.fetch_all("SELECT 1 FROM movies WHERE movie_id = ?", (movie_id,))
     if not rows:
         raise UnknownMovie(f"no movie with id {movie_id}")
 
 
-async def require_person(conn: aiosqlite.Connection, telegram_id: int) -> int:
+async def require_person(conn: Connection, telegram_id: int) -> int:
     """The person id of a Telegram user who has rated; UnknownPerson otherwise."""
-    rows = await fetch_all(
-        conn, "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
+    rows = await conn.fetch_all(
+        "SELECT person_id FROM people WHERE telegram_id = ?", (telegram_id,)
     )
     if not rows:
         raise UnknownPerson(f"no person with Telegram id {telegram_id}")

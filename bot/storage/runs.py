@@ -6,12 +6,9 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-import aiosqlite
-
-from bot.storage.connection import Clock, Row, fetch_all
 from bot.storage.errors import StorageError
 from bot.storage.records import ModelRun, from_epoch
-from bot.storage.writer import Writer
+from bot.storage.sql import Clock, Connection, Row, Writes
 
 FINISHED_STATUSES = ("succeeded", "failed", "rejected")
 """How a run can end; 'rejected' means trained but not served."""
@@ -24,23 +21,23 @@ _RUN_COLUMNS = (
 )
 
 
-async def start_model_run(writer: Writer, clock: Clock, trigger: str) -> int:
+async def start_model_run(writer: Writes, clock: Clock, trigger: str) -> int:
     """Record that a training run started; returns its id for finish_model_run."""
     if not isinstance(trigger, str) or not trigger.strip():
         raise StorageError("a model run needs a trigger such as 'schedule' or 'admin'")
 
-    async def insert(conn: aiosqlite.Connection) -> int:
-        cursor = await conn.execute(
-            "INSERT INTO model_runs (trigger, started_at) VALUES (?, ?)",
+    async def insert(conn: Connection) -> int:
+        (run_id,) = await conn.fetch_one(
+            "INSERT INTO model_runs (trigger, started_at) VALUES (?, ?) RETURNING run_id",
             (trigger.strip()[:MAX_TRIGGER_CHARS], clock()),
         )
-        return int(cursor.lastrowid or 0)
+        return int(run_id)
 
     return await writer.run(insert)
 
 
 async def finish_model_run(
-    writer: Writer,
+    writer: Writes,
     clock: Clock,
     run_id: int,
     *,
@@ -57,8 +54,8 @@ async def finish_model_run(
         raise StorageError(f"a finished run's status is one of {FINISHED_STATUSES}: {status!r}")
     values = {str(k): float(v) for k, v in (metrics or {}).items()}
 
-    async def update(conn: aiosqlite.Connection) -> None:
-        cursor = await conn.execute(
+    async def update(conn: Connection) -> None:
+        changed = await conn.execute(
             "UPDATE model_runs SET status = ?, finished_at = ?, n_ratings = ?, n_users = ?,"
             " n_movies = ?, metrics = ?, artifact_path = ?, error = ?"
             " WHERE run_id = ? AND status = 'running'",
@@ -74,40 +71,37 @@ async def finish_model_run(
                 run_id,
             ),
         )
-        if cursor.rowcount == 0:
+        if changed == 0:
             raise StorageError(f"no running model run with id {run_id}")
 
     await writer.run(update)
 
 
-async def fail_unfinished_runs(writer: Writer, clock: Clock, error: str) -> int:
+async def fail_unfinished_runs(writer: Writes, clock: Clock, error: str) -> int:
     """Mark runs left 'running' by a previous process as failed; returns how many."""
 
-    async def update(conn: aiosqlite.Connection) -> int:
-        cursor = await conn.execute(
+    async def update(conn: Connection) -> int:
+        return await conn.execute(
             "UPDATE model_runs SET status = 'failed', finished_at = ?, error = ?"
             " WHERE status = 'running'",
             (clock(), error),
         )
-        return cursor.rowcount
 
     return await writer.run(update)
 
 
-async def model_runs(reader: aiosqlite.Connection, limit: int) -> list[ModelRun]:
+async def model_runs(reader: Connection, limit: int) -> list[ModelRun]:
     """The latest runs, newest first."""
-    rows = await fetch_all(
-        reader,
+    rows = await reader.fetch_all(
         f"SELECT {_RUN_COLUMNS} FROM model_runs ORDER BY started_at DESC, run_id DESC LIMIT ?",
         (max(limit, 0),),
     )
     return [_model_run(row) for row in rows]
 
 
-async def last_successful_run(reader: aiosqlite.Connection) -> ModelRun | None:
+async def last_successful_run(reader: Connection) -> ModelRun | None:
     """The latest run with status 'succeeded', or None before the first."""
-    rows = await fetch_all(
-        reader,
+    rows = await reader.fetch_all(
         f"SELECT {_RUN_COLUMNS} FROM model_runs WHERE status = 'succeeded'"
         " ORDER BY started_at DESC, run_id DESC LIMIT 1",
     )

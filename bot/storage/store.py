@@ -1,27 +1,25 @@
-"""The Storage facade: opens the two connections and names every operation the bot needs.
+"""The Storage facade: opens the database and names every operation the bot needs.
 
 Each method is one operation named by intent, returning frozen records (or a DataFrame for
-training); the SQL lives in the repository modules it delegates to. All writes go through one
-connection (the group-commit Writer: writes that arrive together share a transaction, each in
-its own savepoint) and return only after COMMIT, so a rating that was acknowledged survives a
-crash. Reads use a second connection, so a long read (the training snapshot) never waits for
-a write and vice versa.
+training); the SQL lives in the repository modules it delegates to, written once for both
+databases (bot.storage.sql). The database is a `Backend`: a SQLite file (the default:
+bot.storage.sqlite_backend, with its group-commit writer and reader connection) or a
+PostgreSQL server shared by several bot processes (bot.storage.pg_backend). Every write
+returns only after COMMIT, so a rating that was acknowledged survives a crash.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import aiosqlite
 import pandas as pd
 
 from bot.storage import (
-    backup,
     catalogue,
     chats,
+    cluster,
     counts,
     inbox,
     marks,
@@ -31,13 +29,11 @@ from bot.storage import (
     runs,
     snapshot,
 )
+from bot.storage.backend import Backend
 from bot.storage.backup import BackupReport
 from bot.storage.catalogue import SearchResult, TitleSearch
-from bot.storage.connection import BUSY_TIMEOUT_MS, Clock, Synchronous, connect
-from bot.storage.errors import StorageError
-from bot.storage.health import READ_TIMEOUT_S, FileGuard, probe_read, probe_write
-from bot.storage.in_use import UseLock
-from bot.storage.migrations import migrate
+from bot.storage.connection import BUSY_TIMEOUT_MS, Synchronous
+from bot.storage.health import READ_TIMEOUT_S
 from bot.storage.movielens import Progress
 from bot.storage.records import (
     Counts,
@@ -48,30 +44,53 @@ from bot.storage.records import (
     Movie,
     UserRating,
 )
-from bot.storage.writer import Writer
+from bot.storage.sql import Clock, Connection
+from bot.storage.sqlite_backend import SqliteBackend
+from bot.storage.url import DatabaseUrl, is_url, parse_database_url
 
 
 class Storage:
-    """The database behind the bot. Create with ``await Storage.open(path)``."""
+    """The database behind the bot. Create with ``await Storage.connect(url)`` (or
+    ``await Storage.open(path)`` for a SQLite file)."""
 
-    def __init__(
-        self,
-        writer: Writer,
-        reader: aiosqlite.Connection,
-        clock: Clock,
-        path: Path,
-        *,
-        in_use: UseLock,
-        schema_version: int,
-    ) -> None:
-        self._writer = writer
-        self._reader = reader
+    def __init__(self, backend: Backend, clock: Clock) -> None:
+        self._backend = backend
+        self._writer = backend.writes
+        self._reader = backend.reader
         self._clock = clock
-        self.path = path
-        """The database file, for a process that reads it itself (see read_training_data)."""
         self._titles = TitleSearch()
-        self._in_use = in_use  # held until close: a restore refuses meanwhile
-        self._schema_version = schema_version
+        self.location = backend.location
+        """The database for another process that reads it itself (read_training_data takes
+        it): the SQLite file's path, or the PostgreSQL URL without its password."""
+        self.path: Path | str = (
+            backend.path if isinstance(backend, SqliteBackend) else backend.location
+        )
+        """The SQLite file (a Path); on PostgreSQL the same text as `location`."""
+        self.dialect = self._reader.dialect.name
+        """Which database it is: "sqlite" or "postgresql"."""
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str | DatabaseUrl,
+        *,
+        migrations: Path | None = None,
+        clock: Clock = time.time,
+        synchronous: Synchronous = "FULL",
+    ) -> Storage:
+        """Open the database a DATABASE_URL names (see bot.storage.url): ``sqlite:///path``
+        as `open` does, or ``postgresql://...`` (a pool; the migrations of ``migrations``'s
+        ``postgresql/`` folder). A StorageError (one line, never the password) when it cannot.
+        """
+        parsed = parse_database_url(url) if isinstance(url, str) else url
+        if parsed.path is not None:
+            return await cls.open(
+                parsed.path, migrations=migrations, clock=clock, synchronous=synchronous
+            )
+        # Imported here: a SQLite deployment never loads the PostgreSQL driver.
+        from bot.storage.pg_backend import PgBackend
+
+        return cls(await PgBackend.open(parsed, migrations=migrations), clock)
 
     @classmethod
     async def open(
@@ -82,7 +101,9 @@ class Storage:
         clock: Clock = time.time,
         synchronous: Synchronous = "FULL",
     ) -> Storage:
-        """Connect (creating the file and its folder if needed), prove that the file takes a
+        """Open a SQLite file (a DATABASE_URL string goes to `connect`).
+
+        Connect (creating the file and its folder if needed), prove that the file takes a
         write (else a StorageError saying why) and apply missing migrations. Until ``close``
         the database counts as in use (see bot.storage.in_use): a restore refuses, and opening
         fails with a StorageError while a restore is replacing the file.
@@ -91,40 +112,15 @@ class Storage:
         package); ``clock`` (seconds since the epoch) is for tests; ``synchronous`` only for
         benchmarks.
         """
-        if str(path) == ":memory:":
-            raise StorageError("the storage needs a file: its reader and writer share it")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        in_use = UseLock.shared(Path(path))
-        try:
-            # Opened with the long busy timeout: the probe and the migrations may wait for
-            # another process's lock; the Writer then waits only as long as a person should.
-            writer = await connect(path, synchronous)
-        except BaseException:
-            in_use.release()
-            raise
-        try:
-            guard = FileGuard(Path(path))
-            await probe_write(writer, Path(path))
-            version = await migrate(writer, migrations)
-            reader = await connect(path, synchronous)
-        except BaseException:
-            await writer.close()
-            in_use.release()
-            raise
-        await reader.execute("PRAGMA query_only = ON")
-        return cls(
-            Writer(writer, guard),
-            reader,
-            clock,
-            Path(path),
-            in_use=in_use,
-            schema_version=version,
-        )
+        if isinstance(path, str) and is_url(path):  # a DATABASE_URL: either database
+            return await cls.connect(
+                path, migrations=migrations, clock=clock, synchronous=synchronous
+            )
+        backend = await SqliteBackend.open(path, migrations=migrations, synchronous=synchronous)
+        return cls(backend, clock)
 
     async def close(self) -> None:
-        await self._writer.close()
-        await self._reader.close()
-        self._in_use.release()
+        await self._backend.close()
 
     async def __aenter__(self) -> Storage:
         return self
@@ -283,6 +279,18 @@ class Storage:
         """People and ratings, in total and by Telegram people today, this week, since the run."""
         return await counts.counts(self._reader, self._clock())
 
+    # --- several bot processes on one database -----------------------------------------------
+
+    async def claim_schedule_slot(self, slot: str) -> bool:
+        """Claim a schedule tick (bot.training.schedule.slot_of) for this process: True for the
+        one process on the database that runs it, False for every other (bot.storage.cluster)."""
+        now, claimed_by = self._clock(), cluster.replica_id()
+
+        async def claim(conn: Connection) -> bool:
+            return await cluster.claim_slot(conn, slot, claimed_by, now)
+
+        return await self._writer.run(claim)
+
     # --- model runs ----------------------------------------------------------------------------
 
     async def start_model_run(self, trigger: str) -> int:
@@ -334,16 +342,10 @@ class Storage:
         then only the newest ``keep`` backups stay there (see bot.storage.backup).
 
         Runs in a thread on a connection of its own: the bot goes on answering and writing
-        meanwhile, and every write committed before the call is in the copy.
+        meanwhile, and every write committed before the call is in the copy. On PostgreSQL a
+        StorageError that names pg_dump: the server's own tools back it up.
         """
-        return await asyncio.to_thread(
-            backup.backup_into,
-            self.path,
-            folder,
-            keep,
-            latest=self._schema_version,
-            now=self._clock(),
-        )
+        return await self._backend.backup_into(folder, keep, self._clock())
 
     # --- the inbox of updates fetched from Telegram -----------------------------------------
 
@@ -370,7 +372,7 @@ class Storage:
     # --- health -------------------------------------------------------------------------------
 
     async def check_health(self, timeout_s: float = READ_TIMEOUT_S) -> None:
-        """Raise a one-line StorageError unless the file answers a real read (in a connection
-        of its own) within ``timeout_s`` and still takes writes (see bot.storage.health)."""
-        await probe_read(self.path, timeout_s)
-        self._writer.check_file()
+        """Raise a one-line StorageError unless the database answers a real read (the SQLite
+        file in a connection of its own, see bot.storage.health) within ``timeout_s`` and
+        still takes writes."""
+        await self._backend.check_health(timeout_s)

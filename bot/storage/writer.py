@@ -1,22 +1,27 @@
-"""The one connection that writes, with group commit: writes arriving together share one fsync."""
+"""SQLite's one connection that writes, with group commit: writes arriving together share one
+fsync. (PostgreSQL needs none of this: see bot.storage.postgres.PoolWrites.)"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.storage.connection import WRITE_BUSY_TIMEOUT_MS, primary_code, set_busy_timeout
+from bot.storage.connection import (
+    WRITE_BUSY_TIMEOUT_MS,
+    SqliteConnection,
+    primary_code,
+    set_busy_timeout,
+)
 from bot.storage.errors import DatabaseBusy, DatabaseLost, StorageError
 from bot.storage.health import FileGuard
+from bot.storage.sql import Operation
 
 T = TypeVar("T")
-Operation = Callable[[aiosqlite.Connection], Awaitable[T]]
-"""A write: statements run on the writer's connection inside a transaction it manages."""
 
 # The queue holds operations of every result type at once, hence Any there and only there.
 _Queued = tuple[Operation[Any], asyncio.Future[Any]]
@@ -49,6 +54,7 @@ class Writer:
         busy_timeout_ms: int = WRITE_BUSY_TIMEOUT_MS,
     ) -> None:
         self._conn = conn
+        self._adapter = SqliteConnection(conn)  # what operations are handed
         self._guard = guard
         self._lock = asyncio.Lock()
         self._queue: list[_Queued] = []
@@ -185,7 +191,7 @@ class Writer:
         if savepoint:
             await self._conn.execute("SAVEPOINT operation")
         try:
-            result = await operation(self._conn)
+            result = await operation(self._adapter)
         except Exception as error:
             if savepoint:
                 await self._conn.execute("ROLLBACK TO operation")

@@ -1,7 +1,9 @@
 """Training runs: worker (snapshot, training) -> load -> gate -> activate and swap; one at a time.
 
 The first model at first start, /retrain and the schedule all go through `Retrainer.run`, so
-every model the bot serves was trained, evaluated, gated and recorded the same way. A new
+every model the bot serves was trained, evaluated, gated and recorded the same way. One at a
+time means in this process (an asyncio lock) and, given a `TrainingLock`, across every
+replica on the database: the whole run, training to publish, holds it. A new
 model is published (loaded, gated, activated, swapped in) under the holder's `disk_lock`, after
 removing anyone forgotten since its snapshot was read (bot.training.forgetting).
 """
@@ -13,12 +15,14 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bot.storage import Storage
+from bot.storage.cluster import TrainingLock
 from bot.training.forgetting import without_forgotten
 from bot.training.gate import gate
 from bot.training.model_holder import ModelHolder
@@ -30,10 +34,14 @@ log = logging.getLogger(__name__)
 
 Progress = EventCallback
 """Receives the worker's events ({"event": "start" | "epoch" | "stage", ...}) while a run goes."""
+SlotClaim = Callable[[], Awaitable[bool]]
+"""Claims the schedule tick a scheduled run is for: True for the one replica that runs it."""
+ELSEWHERE = "a training run is already going on another replica"
+PUBLISHED = "another replica has published a model meanwhile"
 
 
 class RetrainBusy(Exception):
-    """Another run (or a rollback) holds the lock."""
+    """Another run (or a rollback), here or on another replica, holds the lock."""
 
 
 @dataclass(frozen=True)
@@ -51,17 +59,24 @@ class RetrainOptions:
 
 
 class Retrainer:
-    """Owns the lock that keeps runs (and rollbacks) one at a time."""
+    """Owns the lock that keeps runs (and rollbacks) one at a time.
+
+    ``cluster`` (bot.storage.cluster.training_lock) makes it one at a time across replicas
+    too; without it (a test, a single process) only this process is considered.
+    """
 
     def __init__(
         self,
         storage: Storage,
         holder: ModelHolder,
         options: RetrainOptions,
+        *,
+        cluster: TrainingLock | None = None,
     ) -> None:
         self.storage = storage
         self.holder = holder
         self.options = options
+        self.cluster = cluster
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[Any] | None = None
         self._swept = False
@@ -70,24 +85,58 @@ class Retrainer:
 
     @property
     def busy(self) -> bool:
+        """A run (or a rollback) is going in this process."""
         return self._lock.locked()
 
-    async def run(self, trigger: str, progress: Progress | None = None) -> RunReport:
-        """Trains, gates and maybe swaps; records the run. Never raises for a failed run."""
+    async def run(
+        self, trigger: str, progress: Progress | None = None, *, first: bool = False
+    ) -> RunReport:
+        """Trains, gates and maybe swaps; records the run. Never raises for a failed run.
+
+        "busy" while a run goes here or on another replica; "failed" without a record when
+        the cluster lock cannot be asked (the database is unreachable). ``first``: the first
+        model at first start, not trained ("busy") when the models directory has a usable
+        current model by the time the lock is held (replicas started together all find none;
+        the first to train it publishes it for the others): that model is served instead.
+        """
         if self._lock.locked():
             return RunReport(trigger, "busy", "a training run is already going")
         async with self._lock:
-            self._task = asyncio.current_task()
             try:
-                return await self._recorded_run(trigger, progress or _ignore)
-            finally:
-                self._task = None
+                async with self._cluster_hold() as held:
+                    if not held:
+                        return RunReport(trigger, "busy", ELSEWHERE)
+                    if first and await self._serve_published():
+                        return RunReport(trigger, "busy", PUBLISHED)
+                    self._task = asyncio.current_task()
+                    try:
+                        return await self._recorded_run(trigger, progress or _ignore)
+                    finally:
+                        self._task = None
+            except _LockUnavailable as err:
+                log.error("training run not started: %s", err)
+                return RunReport(trigger, "failed", str(err))
 
-    async def run_if_new_ratings(self, trigger: str = "schedule") -> RunReport | None:
-        """The scheduled run: skipped (None) while one is going or when nothing new was rated."""
+    async def run_if_new_ratings(
+        self, trigger: str = "schedule", *, claim: SlotClaim | None = None
+    ) -> RunReport | None:
+        """The scheduled run: skipped (None) while one is going or when nothing new was rated.
+
+        With several replicas the schedule fires in each: ``claim`` (the tick's
+        claim_schedule_slot) lets only the replica that claims the tick go on.
+        """
         if self.busy:
             log.info("scheduled retraining skipped: a run is already going")
             return None
+        if claim is not None:
+            try:
+                claimed = await claim()
+            except Exception as err:
+                log.warning("scheduled retraining skipped: could not claim its slot: %s", err)
+                return None
+            if not claimed:
+                log.info("scheduled retraining skipped: another replica runs this one")
+                return None
         last = await self.storage.last_successful_run()
         if last is not None and (await self.storage.counts()).ratings_since_last_run == 0:
             log.info("scheduled retraining skipped: no new ratings since the last successful run")
@@ -101,19 +150,29 @@ class Retrainer:
         """
         if self._lock.locked():
             raise RetrainBusy("a training run is going; try again when it has finished")
-        async with self._lock, self.holder.disk_lock:
-            models_dir = self.options.models_dir
-            before = await asyncio.to_thread(artifacts.current_path, models_dir)
-            path = await asyncio.to_thread(artifacts.rollback, models_dir)
+        async with self._lock:
             try:
-                model = await asyncio.to_thread(artifacts.load, path)
-            except Exception:
-                if before is not None:  # keep disk and memory in agreement
-                    await asyncio.to_thread(artifacts.activate, models_dir, before)
-                raise
-            self.holder.swap(model)
-            log.info("rolled back to model %s", path.name)
-            return path.name
+                async with self._cluster_hold() as held:
+                    if not held:
+                        raise RetrainBusy(f"{ELSEWHERE}; try again when it has finished")
+                    async with self.holder.disk_lock:
+                        return await self._rollback()
+            except _LockUnavailable as err:
+                raise RetrainBusy(str(err)) from err
+
+    async def _rollback(self) -> str:
+        models_dir = self.options.models_dir
+        before = await asyncio.to_thread(artifacts.current_path, models_dir)
+        path = await asyncio.to_thread(artifacts.rollback, models_dir)
+        try:
+            model = await asyncio.to_thread(artifacts.load, path)
+        except Exception:
+            if before is not None:  # keep disk and memory in agreement
+                await asyncio.to_thread(artifacts.activate, models_dir, before)
+            raise
+        self.holder.swap(model)
+        log.info("rolled back to model %s", path.name)
+        return path.name
 
     async def close(self) -> None:
         """Cancels a running run; the worker process is killed on the way out."""
@@ -124,14 +183,46 @@ class Retrainer:
 
     async def recover(self) -> int:
         """Mark runs left 'running' by a bot that died mid-run as failed, once per retrainer
-        (the bot calls it at start-up; otherwise the first run does); how many there were."""
+        (the bot calls it at start-up; otherwise the first run does); how many there were.
+
+        Only while this process holds the cluster lock: a run another replica is making is
+        'running' too. When the lock is taken (or a run goes here), nothing is marked and the
+        next run here sweeps instead.
+        """
+        if self._swept or self._lock.locked():
+            return 0
+        async with self._lock:
+            try:
+                async with self._cluster_hold() as held:
+                    return await self._sweep() if held else 0
+            except _LockUnavailable as err:
+                log.warning("unfinished runs not checked: %s", err)
+                return 0
+
+    async def _sweep(self) -> int:
+        """recover, with the locks held."""
         if self._swept:
             return 0
         self._swept = True
         return await self.storage.fail_unfinished_runs()
 
+    @asynccontextmanager
+    async def _cluster_hold(self) -> AsyncIterator[bool]:
+        """The cluster lock for the block (True without one); _LockUnavailable when it cannot
+        be asked. Only failures to take it are translated: the block's own errors pass."""
+        if self.cluster is None:
+            yield True
+            return
+        async with AsyncExitStack() as stack:
+            try:
+                held = await stack.enter_async_context(self.cluster.try_hold())
+            except Exception as err:
+                message = f"the cluster-wide training lock is unavailable: {err}"
+                raise _LockUnavailable(message) from err
+            yield held
+
     async def _recorded_run(self, trigger: str, progress: Progress) -> RunReport:
-        await self.recover()
+        await self._sweep()
         started = time.monotonic()
         run_id = await self.storage.start_model_run(trigger)
         log.info("training run %d started (%s)", run_id, trigger)
@@ -217,7 +308,7 @@ class Retrainer:
 
     def _worker_args(self) -> list[str]:
         args = [
-            "--database", str(self.storage.path),
+            "--database", self.storage.location,
             "--models-dir", str(self.options.models_dir),
             "--holdout", str(self.options.holdout),
             "--config", json.dumps(dict(self.options.train_config)),
@@ -226,6 +317,21 @@ class Retrainer:
         if current is not None:
             args += ["--current", str(current)]
         return args
+
+    async def _serve_published(self) -> bool:
+        """Serve the current model of the models directory if there is one that loads."""
+        path = await asyncio.to_thread(artifacts.current_path, self.options.models_dir)
+        if path is None:
+            return False
+        try:
+            model = await asyncio.to_thread(artifacts.load, path)
+        except (artifacts.ArtifactError, OSError) as err:
+            log.warning("the current model %s is unusable, training a new one: %s", path, err)
+            return False
+        async with self.holder.disk_lock:
+            self.holder.swap(model)
+        log.info("serving model %s, published by another replica meanwhile", path.name)
+        return True
 
     def serving_path(self) -> Path | None:
         """The artifact folder of the model being served, or None for the popularity fallback."""
@@ -250,6 +356,10 @@ class Retrainer:
             )
         except Exception:
             log.exception("could not record the outcome of training run %d", run_id)
+
+
+class _LockUnavailable(Exception):
+    """The cluster lock could not be asked (not: it is taken)."""
 
 
 async def _ignore(_event: Event) -> None:

@@ -2,13 +2,15 @@
 triggers and seconds.
 
 Kept apart from the retraining run so the parsing can be tested (and fail loudly at start-up)
-without a bot, a database or a model.
+without a bot, a database or a model. `slot_of` names the tick a job fired for, the same in
+every replica, so that only one of them runs it (see bot.storage.cluster).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -17,6 +19,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)")
 _OFF = {"", "off", "none", "never", "0"}
+SLOT_LOOKBACK = timedelta(hours=1)
+"""How far back `slot_of` looks for a crontab's tick: as late as a job may still fire (the
+misfire grace of bot.chat.jobs)."""
 
 
 class ScheduleError(ValueError):
@@ -71,3 +76,29 @@ def describe(trigger: BaseTrigger | None) -> str:
     if isinstance(trigger, IntervalTrigger):
         return f"every {timedelta(seconds=trigger.interval.total_seconds())}"
     return str(trigger)
+
+
+def slot_of(trigger: BaseTrigger, now: datetime, name: str = "retrain") -> str:
+    """The tick a job of ``trigger`` that fires at ``now`` runs for, e.g.
+    "retrain@2026-12-02T12:00:00Z": every replica names the same tick the same way.
+
+    A crontab fires at the same instants in every replica: the tick is its latest fire time.
+    An interval starts when each replica started, so the tick is the interval-long stretch
+    since the epoch that ``now`` falls in: each replica fires once per stretch, and the first
+    to claim a stretch runs it.
+    """
+    if isinstance(trigger, IntervalTrigger):
+        step = trigger.interval.total_seconds()
+        tick = datetime.fromtimestamp(math.floor(now.timestamp() / step) * step, UTC)
+    else:
+        tick = _last_fire(trigger, now) or now.replace(second=0, microsecond=0)
+    return f"{name}@{tick.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _last_fire(trigger: BaseTrigger, now: datetime) -> datetime | None:
+    last = None
+    fire = trigger.get_next_fire_time(None, now - SLOT_LOOKBACK)
+    while fire is not None and fire <= now:
+        last = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return last

@@ -161,7 +161,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot.training.worker_child", description=__doc__
     )
-    parser.add_argument("--database", type=Path, required=True, help="the bot's SQLite file")
+    parser.add_argument(
+        "--database",
+        required=True,
+        help="the bot's database: a SQLite file's path or a postgresql:// URL (not a Path: it"
+        " would fold the URL's //)",
+    )
     parser.add_argument("--models-dir", type=Path, required=True)
     parser.add_argument("--current", type=Path, help="artifact of the serving model, if any")
     parser.add_argument("--holdout", type=float, required=True, help="share of pairs held out")

@@ -151,3 +151,39 @@ def test_backup_and_restore_find_the_database_the_bot_uses_without_a_token() -> 
     for env in ({"DATA_DIR": "/srv/bot"}, {"DATA_DIR": "/srv/bot", "DATABASE_PATH": "/db/x.db"}):
         settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env})
         assert database_location(env) == (settings.database_path, settings.migrations_dir)
+
+
+def test_the_database_is_the_sqlite_file_unless_database_url_says_otherwise() -> None:
+    default = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": "/db/x.db"})
+    assert (default.database.dialect, default.database.path) == ("sqlite", Path("/db/x.db"))
+
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": "/db/x.db"}
+    sqlite = Settings.from_env({**env, "DATABASE_URL": "sqlite:////srv/bot/moviebot.db"})
+    assert sqlite.database.path == sqlite.database_path == Path("/srv/bot/moviebot.db")
+    assert database_location({"DATABASE_URL": "sqlite:///rel/bot.db"})[0] == Path("rel/bot.db")
+
+    url = "postgresql://bot:s3cret@db:5432/moviebot"
+    postgres = Settings.from_env({**env, "DATABASE_URL": url})
+    assert (postgres.database.dialect, postgres.database.dsn) == ("postgresql", url)
+    assert "s3cret" not in repr(postgres) and "s3cret" not in str(postgres.database)
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://bot:s3cret@db/x", "postgresql://bot:s3cret@db:port/x", "sqlite://x.db"]
+)
+def test_a_bad_database_url_is_a_config_error_without_the_password(url: str) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL") as refused:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url})
+
+    assert "s3cret" not in str(refused.value)
+
+
+def test_postgresql_refuses_the_sqlite_backups() -> None:
+    env = {"DATABASE_URL": "postgresql://bot:s3cret@db:5432/moviebot"}
+    with pytest.raises(ConfigError, match="pg_dump") as refused:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BACKUP_SCHEDULE": "1d", **env})
+    assert "s3cret" not in str(refused.value)
+
+    with pytest.raises(ConfigError, match="pg_dump") as refused:
+        database_location(env)
+    assert "s3cret" not in str(refused.value)

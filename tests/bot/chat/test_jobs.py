@@ -93,7 +93,8 @@ class Admins:
         self.settings = Settings(token="123:TEST", admin_ids=frozenset({7, 8}))
         self.application = SimpleNamespace(running=False)
         failed = SimpleNamespace(status="failed", reason="the worker ran out of memory")
-        self.retrainer = SimpleNamespace(run_if_new_ratings=lambda: _done(failed))
+        self.retrainer = SimpleNamespace(run_if_new_ratings=lambda **_: _done(failed))
+        self.job = None  # called directly, not by the job queue: no tick to claim
         self.sent: list[tuple[int, str]] = []
         self.bot = self
 

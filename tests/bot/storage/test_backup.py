@@ -1,7 +1,10 @@
 """Backups and restores of a real SQLite file: a backup taken while another process commits
 ratings holds every rating committed before it began; a restore refuses while the database is
 open, refuses a damaged or too-new backup, and never deletes the database it replaces; scheduled
-backups keep the newest N."""
+backups keep the newest N.
+
+SQLite only: these are copies of the database file (on PostgreSQL Storage.backup_into refuses,
+naming pg_dump: see test_pg_storage)."""
 
 from __future__ import annotations
 

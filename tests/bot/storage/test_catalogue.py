@@ -140,13 +140,13 @@ async def test_a_second_import_imports_nothing(storage: Storage, small_movielens
 
 
 async def test_a_failing_import_leaves_nothing_and_can_be_rerun(
-    tmp_path: Path, small_movielens: Path
+    database_url: str, small_movielens: Path
 ) -> None:
     def fail_after_movies(message: str) -> None:
         if message.startswith("people"):
             raise RuntimeError("interrupted")
 
-    async with await Storage.open(tmp_path / "bot.db") as store:
+    async with await Storage.connect(database_url) as store:
         with pytest.raises(RuntimeError, match="interrupted"):
             await store.import_movielens(small_movielens, progress=fail_after_movies)
         left = (await store.counts(), await store.all_movies())
@@ -158,13 +158,13 @@ async def test_a_failing_import_leaves_nothing_and_can_be_rerun(
 
 
 async def test_an_import_of_bad_ratings_is_refused_whole(
-    tmp_path: Path, small_movielens: Path
+    database_url: str, small_movielens: Path
 ) -> None:
     lines = (small_movielens / "ratings.csv").read_text().splitlines()
     lines.append("9,999999,4.0,1000000000")  # a movie missing from movies.csv
     (small_movielens / "ratings.csv").write_text("\n".join(lines) + "\n")
 
-    async with await Storage.open(tmp_path / "bot.db") as store:
+    async with await Storage.connect(database_url) as store:
         with pytest.raises(StorageError, match="rejected"):
             await store.import_movielens(small_movielens)
         counts = await store.counts()
@@ -172,8 +172,8 @@ async def test_an_import_of_bad_ratings_is_refused_whole(
     assert (counts.people, counts.ratings) == (0, 0)
 
 
-async def test_an_import_from_a_missing_folder_names_it(tmp_path: Path) -> None:
-    async with await Storage.open(tmp_path / "bot.db") as store:
+async def test_an_import_from_a_missing_folder_names_it(database_url: str, tmp_path: Path) -> None:
+    async with await Storage.connect(database_url) as store:
         with pytest.raises(StorageError, match="nowhere"):
             await store.import_movielens(tmp_path / "nowhere")
         counts = await store.counts()

@@ -46,12 +46,13 @@ async def test_fifty_concurrent_writers_lose_nothing(storage: Storage) -> None:
 
 
 async def test_writers_on_two_connections_lose_nothing(
-    tmp_path: Path, small_movielens: Path
+    database_url: str, small_movielens: Path
 ) -> None:
-    # Two Storage objects stand for two processes contending for the file's write lock (each
-    # retry sleeps in SQLite's busy handler, so this one is kept small).
-    path = tmp_path / "bot.db"
-    async with await Storage.open(path) as first, await Storage.open(path) as second:
+    # Two Storage objects stand for two processes (two replicas on PostgreSQL) contending for
+    # the database (each retry sleeps in SQLite's busy handler, so this one is kept small).
+    first = await Storage.connect(database_url)
+    second = await Storage.connect(database_url)
+    async with first, second:
         await first.import_movielens(small_movielens)
         stored = await run_writers([first, second], 6)
 

@@ -1,4 +1,7 @@
-"""Killing the process (SIGKILL) loses no committed rating and leaves no half import."""
+"""Killing the process (SIGKILL) loses no committed rating and leaves no half import.
+
+SQLite only: what survives is what SQLite synced to the file (PostgreSQL's server keeps its
+own commits whatever happens to a bot process)."""
 
 from __future__ import annotations
 

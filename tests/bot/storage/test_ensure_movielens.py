@@ -12,9 +12,11 @@ from bot.storage import movielens as movielens_module
 from tests.support.search_catalogue import SMALL_RATINGS
 
 
-async def test_a_given_folder_is_imported_once(tmp_path: Path, small_movielens: Path) -> None:
+async def test_a_given_folder_is_imported_once(
+    database_url: str, tmp_path: Path, small_movielens: Path
+) -> None:
     lines: list[str] = []
-    async with await Storage.open(tmp_path / "bot.db") as store:
+    async with await Storage.connect(database_url) as store:
         first = await store.ensure_movielens(small_movielens, tmp_path / "data", lines.append)
         again = await store.ensure_movielens(small_movielens, tmp_path / "data", lines.append)
 
@@ -23,7 +25,7 @@ async def test_a_given_folder_is_imported_once(tmp_path: Path, small_movielens: 
 
 
 async def test_without_a_folder_the_dataset_is_downloaded_into_the_data_folder(
-    tmp_path: Path, small_movielens: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str, tmp_path: Path, small_movielens: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[Path] = []
 
@@ -32,7 +34,7 @@ async def test_without_a_folder_the_dataset_is_downloaded_into_the_data_folder(
         return Path(shutil.copytree(small_movielens, Path(cache_dir) / "ml-latest-small"))
 
     monkeypatch.setattr(movielens_module, "download", fake_download)
-    async with await Storage.open(tmp_path / "bot.db") as store:
+    async with await Storage.connect(database_url) as store:
         await store.ensure_movielens(None, tmp_path / "data", progress=None)
         await store.ensure_movielens(None, tmp_path / "data", progress=None)  # no 2nd download
         popular = await store.popular_movies(1)

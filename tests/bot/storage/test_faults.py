@@ -1,5 +1,8 @@
 """Storage faults are loud: a lost file refuses writes instead of swallowing them, a read-only
-file fails at start-up, and a foreign write lock means "busy" within seconds, not silence."""
+file fails at start-up, and a foreign write lock means "busy" within seconds, not silence.
+
+SQLite only: these are faults of the database file and of SQLite's write lock
+(test_pg_storage has PostgreSQL's lock timeout)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,12 @@ from tests.bot.storage.faults import (
 )
 
 WAIT_S = WRITE_BUSY_TIMEOUT_MS / 1000
+
+
+@pytest.fixture
+def backend() -> str:
+    """The file's faults: SQLite only (see the module docstring)."""
+    return "sqlite"
 
 
 def storage_errors(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -1,4 +1,7 @@
-"""The migration runner: from an empty file, twice, refusing a newer database, all or nothing."""
+"""The migration runner: from an empty file, twice, refusing a newer database, all or nothing.
+
+SQLite's runner (PRAGMA user_version, files at the top of migrations/); PostgreSQL's, on
+migrations/postgresql/ and its schema_version table, is tested in test_pg_storage."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -10,22 +11,28 @@ import pytest
 
 from bot.storage import ImportResult, Storage
 from bot.storage import movielens as movielens_module
+from tests.bot.storage.databases import BACKENDS, lasting_database
 from tests.support.data import write_subset
 
 pytestmark = pytest.mark.realdata
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory, real_movielens_dir: Path) -> Path:
-    """A database with ml-latest-small imported (once for the module; tests only read it)."""
-    path = tmp_path_factory.mktemp("real") / "bot.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def imported(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    real_movielens_dir: Path,
+) -> Iterator[str]:
+    """The URL of a database with ml-latest-small imported, on each backend (once per module
+    and backend; the tests only read it)."""
+    with lasting_database(request.param, tmp_path_factory.mktemp("real")) as url:
 
-    async def run() -> None:
-        async with await Storage.open(path) as store:
-            await store.import_movielens(real_movielens_dir)
+        async def run() -> None:
+            async with await Storage.connect(url) as store:
+                await store.import_movielens(real_movielens_dir)
 
-    asyncio.run(run())
-    return path
+        asyncio.run(run())
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +40,8 @@ def ratings_csv(real_movielens_dir: Path) -> pd.DataFrame:
     return pd.read_csv(real_movielens_dir / "ratings.csv")
 
 
-async def test_counts_match_the_files(imported: Path) -> None:
-    async with await Storage.open(imported) as store:
+async def test_counts_match_the_files(imported: str) -> None:
+    async with await Storage.connect(imported) as store:
         counts = await store.counts()
         movies = await store.all_movies()
 
@@ -42,8 +49,8 @@ async def test_counts_match_the_files(imported: Path) -> None:
     assert len(movies) == 9_742
 
 
-async def test_a_second_import_is_a_no_op(imported: Path, real_movielens_dir: Path) -> None:
-    async with await Storage.open(imported) as store:
+async def test_a_second_import_is_a_no_op(imported: str, real_movielens_dir: Path) -> None:
+    async with await Storage.connect(imported) as store:
         result = await store.import_movielens(real_movielens_dir)
         counts = await store.counts()
 
@@ -51,12 +58,12 @@ async def test_a_second_import_is_a_no_op(imported: Path, real_movielens_dir: Pa
     assert counts.ratings == 100_836
 
 
-async def test_popular_top_50_matches_pandas(imported: Path, ratings_csv: pd.DataFrame) -> None:
+async def test_popular_top_50_matches_pandas(imported: str, ratings_csv: pd.DataFrame) -> None:
     stats = ratings_csv.groupby("movieId")["rating"].agg(["count", "mean"]).reset_index()
     # Same tie-break as the storage: more ratings first, then the lower movieId.
     expected = stats.sort_values(["count", "movieId"], ascending=[False, True]).head(50)
 
-    async with await Storage.open(imported) as store:
+    async with await Storage.connect(imported) as store:
         popular = await store.popular_movies(50)
 
     assert [(m.movie_id, m.n_ratings) for m in popular] == list(
@@ -65,8 +72,8 @@ async def test_popular_top_50_matches_pandas(imported: Path, ratings_csv: pd.Dat
     assert [m.mean_rating for m in popular] == pytest.approx(expected["mean"].tolist())
 
 
-async def test_the_snapshot_is_ratings_csv(imported: Path, ratings_csv: pd.DataFrame) -> None:
-    async with await Storage.open(imported) as store:
+async def test_the_snapshot_is_ratings_csv(imported: str, ratings_csv: pd.DataFrame) -> None:
+    async with await Storage.connect(imported) as store:
         snapshot = await store.training_snapshot()
 
     # userId becomes an internal person id: compare with the ids mapped away.
@@ -83,16 +90,16 @@ async def test_the_snapshot_is_ratings_csv(imported: Path, ratings_csv: pd.DataF
     [("amelie", 4973), ("the matrix", 2571), ("matrix", 2571), ("toy story", 1)],
 )
 async def test_search_finds_the_famous_titles_first(
-    imported: Path, query: str, movie_id: int
+    imported: str, query: str, movie_id: int
 ) -> None:
-    async with await Storage.open(imported) as store:
+    async with await Storage.connect(imported) as store:
         found = await store.search_movies(query)
 
     assert found[0].movie_id == movie_id
 
 
-async def test_movies_carry_their_imdb_and_tmdb_ids_from_links_csv(imported: Path) -> None:
-    async with await Storage.open(imported) as store:
+async def test_movies_carry_their_imdb_and_tmdb_ids_from_links_csv(imported: str) -> None:
+    async with await Storage.connect(imported) as store:
         movies = await store.movies([1, 2571, 791])
 
     assert (movies[1].imdb_id, movies[1].tmdb_id) == (114709, 862)  # "0114709", "862"
@@ -100,11 +107,9 @@ async def test_movies_carry_their_imdb_and_tmdb_ids_from_links_csv(imported: Pat
     assert (movies[791].imdb_id, movies[791].tmdb_id) == (113610, None)  # no TMDb id
 
 
-async def test_every_link_of_links_csv_is_imported(
-    imported: Path, real_movielens_dir: Path
-) -> None:
+async def test_every_link_of_links_csv_is_imported(imported: str, real_movielens_dir: Path) -> None:
     links = pd.read_csv(real_movielens_dir / "links.csv")
-    async with await Storage.open(imported) as store:
+    async with await Storage.connect(imported) as store:
         movies = await store.movies(links["movieId"].tolist())
 
     assert sum(m.imdb_id is not None for m in movies.values()) == links["imdbId"].notna().sum()

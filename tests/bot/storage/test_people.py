@@ -47,7 +47,7 @@ async def test_only_a_language_code_is_stored(storage: Storage, code: object) ->
     assert await storage.language_of(ALICE) is None
 
 
-async def test_the_choice_survives_reopening(storage: Storage) -> None:
+async def test_the_choice_survives_reopening(storage: Storage, database_url: str) -> None:
     await storage.set_language(ALICE, "ru")
-    async with await Storage.open(storage.path) as again:
+    async with await Storage.connect(database_url) as again:
         assert await again.language_of(ALICE) == "ru"

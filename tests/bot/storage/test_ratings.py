@@ -156,10 +156,10 @@ async def test_existing_people_are_those_not_forgotten(storage: Storage) -> None
 
 
 async def test_counts_separate_bot_ratings_by_day_week_and_model_run(
-    tmp_path, small_movielens
+    database_url, small_movielens
 ) -> None:
     clock = FakeClock(1_800_000_000.0)  # 2027-01-15 08:00 UTC
-    async with await Storage.open(tmp_path / "bot.db", clock=clock) as store:
+    async with await Storage.connect(database_url, clock=clock) as store:
         await store.import_movielens(small_movielens)
         await store.record_rating(ALICE, 1, 4.0)  # ten days ago
         clock.now += 10 * 86_400

@@ -7,7 +7,7 @@ index's own rules on a few titles made up for each.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,8 @@ import pytest
 from bot.storage import Storage
 from bot.storage.title_index import TitleIndex, allowed_typos
 from bot.storage.titles import search_fields
+from tests.bot.storage.databases import BACKENDS, lasting_database
+from tests.bot.storage.peek import poke
 
 STAR_WARS = {260, 1196, 1210, 2628, 5378, 33493, 61160, 79006, 122886, 135216, 166528}
 STAR_WARS |= {179819, 187595}
@@ -24,22 +26,27 @@ LORD_OF_THE_RINGS = {4993, 5952, 7153}  # the three films of 2001-2003
 GODFATHER_TITLES = {858, 1221, 2023, 172591}  # I, II, III and the Trilogy
 
 
-@pytest.fixture(scope="module")
-def real_db(tmp_path_factory: pytest.TempPathFactory, real_movielens_dir: Path) -> Path:
-    """A database with ml-latest-small imported (once for the module; tests only read it)."""
-    path = tmp_path_factory.mktemp("search") / "bot.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def real_db(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    real_movielens_dir: Path,
+) -> Iterator[str]:
+    """The URL of a database with ml-latest-small imported, on each backend (once per module
+    and backend; the tests only read it)."""
+    with lasting_database(request.param, tmp_path_factory.mktemp("search")) as url:
 
-    async def run() -> None:
-        async with await Storage.open(path) as store:
-            await store.import_movielens(real_movielens_dir)
+        async def run() -> None:
+            async with await Storage.connect(url) as store:
+                await store.import_movielens(real_movielens_dir)
 
-    asyncio.run(run())
-    return path
+        asyncio.run(run())
+        yield url
 
 
 @pytest.fixture
-async def real(real_db: Path):
-    async with await Storage.open(real_db) as store:
+async def real(real_db: str):
+    async with await Storage.connect(real_db) as store:
         yield store
 
 
@@ -133,14 +140,16 @@ async def test_close_titles_page_like_exact_ones(real: Storage) -> None:
     assert later.offset == 20 and not set(ids(later.movies)) & set(ids(first.movies))
 
 
-async def test_the_index_follows_a_catalogue_that_changed(storage: Storage) -> None:
+async def test_the_index_follows_a_catalogue_that_changed(
+    storage: Storage, database_url: str
+) -> None:
     assert (await storage.search("godfater")).total == 0  # builds the index
-    with sqlite3.connect(storage.path) as db:  # another process adds a movie
-        db.execute(
-            "INSERT INTO movies (movie_id, title, year, genres, search_title, search_name,"
-            " search_alt) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (999, "Godfather, The (1972)", 1972, "Drama", *search_fields("Godfather, The (1972)")),
-        )
+    await poke(  # another process adds a movie
+        database_url,
+        "INSERT INTO movies (movie_id, title, year, genres, search_title, search_name,"
+        " search_alt) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (999, "Godfather, The (1972)", 1972, "Drama", *search_fields("Godfather, The (1972)")),
+    )
 
     assert ids((await storage.search("godfater")).movies) == [999]
 

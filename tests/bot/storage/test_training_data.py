@@ -54,6 +54,7 @@ def test_a_file_that_is_no_database_is_an_error_and_is_left_alone(tmp_path: Path
     assert path.read_bytes() == b"not a database at all, " * 100
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # SQLite's reader; test_pg_storage has PG's
 async def test_ratings_and_movies_come_from_one_instant(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.training.schedule import ScheduleError, describe, parse_duration, parse_schedule
+from bot.training.schedule import (
+    ScheduleError,
+    describe,
+    parse_duration,
+    parse_schedule,
+    slot_of,
+)
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("6h", 21600), ("30m", 1800), ("45s", 45)])
@@ -47,3 +54,37 @@ def test_durations() -> None:
         parse_duration("0s")
     with pytest.raises(ScheduleError, match="RETRAIN_TIMEOUT"):
         parse_duration("soon")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text + "+00:00")
+
+
+def test_replicas_firing_a_crontab_name_the_same_tick() -> None:
+    trigger = parse_schedule("0 */6 * * *")
+    assert trigger is not None
+    tick = "retrain@2026-01-01T12:00:00Z"
+    # on time, a moment later in a slower replica, and late (a busy loop, within the grace)
+    for fired in ("2026-01-01T12:00:00", "2026-01-01T12:00:01.700", "2026-01-01T12:40:00"):
+        assert slot_of(trigger, at(fired)) == tick
+    assert slot_of(trigger, at("2026-01-01T18:00:00.5")) == "retrain@2026-01-01T18:00:00Z"
+    assert slot_of(trigger, at("2026-01-01T12:00:00"), name="backup").startswith("backup@")
+
+
+def test_replicas_started_at_different_times_run_an_interval_once_per_interval() -> None:
+    trigger = parse_schedule("1h")
+    assert trigger is not None
+    start = at("2026-01-01T00:00:00")
+    phases = {"a": timedelta(minutes=50), "b": timedelta(minutes=5), "c": timedelta(minutes=31)}
+    fires = sorted(
+        (start + phase + timedelta(hours=k), name)
+        for name, phase in phases.items()
+        for k in range(24)
+    )
+    claimed: dict[str, tuple[datetime, str]] = {}
+    for fired, name in fires:  # the first replica to claim a tick runs it
+        claimed.setdefault(slot_of(trigger, fired), (fired, name))
+    runs = sorted(claimed.values())
+    assert len(runs) == 24  # one per hour the replicas fired in
+    gaps = {later[0] - earlier[0] for earlier, later in itertools.pairwise(runs)}
+    assert gaps == {timedelta(hours=1)}  # evenly spaced, never two in one hour
