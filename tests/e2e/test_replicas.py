@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.botapi import FakeBotApi, make_user
+from tests.support.botapi import FakeBotApi, find_button, make_user
 from tests.support.data import REPO
 from tests.support.harness import BotProcess, free_port
 from tests.support.postgres import fresh_database
@@ -128,3 +128,46 @@ def test_retrain_sent_to_both_replicas_starts_one_run(
     if ended.group(1) == "succeeded":  # the other replica serves the new model too
         version = (trained.process.models / "current").resolve().name
         other.process.wait_log(f"serving model {version}, published by another replica", 10)
+
+
+def test_ratings_through_either_replica_are_stored_once(
+    api: FakeBotApi, replicas: list[Replica], postgres_url: str
+) -> None:
+    """Each movie's card is opened through one replica and rated through the other, the
+    replicas taking turns: every rating is in the shared database once, as given."""
+    person = make_user(970_101, "Rater")
+    chat = person["id"]
+    given = {356: "5", 318: "4.5", 296: "3", 593: "2", 2571: "0.5", 260: "4"}
+    for turn, (movie, value) in enumerate(given.items()):
+        opens, rates = replicas[turn % 2], replicas[(turn + 1) % 2]
+        since = api.mark()
+        api.send_text(person, f"/start rate_{movie}")
+        (update,) = api.take_updates()
+        assert opens.post(update) == 200
+        card = api.wait_for(
+            "sendMessage",
+            lambda c: c.params.get("chat_id") == chat and "MovieLens: ★" in str(c.params["text"]),
+            timeout=30,
+            since=since,
+        ).result
+        query = api.press(person, card, find_button(card, value)["callback_data"])
+        (update,) = api.take_updates()
+        assert rates.post(update) == 200
+        assert api.wait_answer(query, timeout=30).params.get("text", "").startswith("Saved")
+    stored = asyncio.run(_ratings_of(postgres_url, chat))
+    assert stored == [(movie, float(value)) for movie, value in sorted(given.items())]
+
+
+async def _ratings_of(url: str, telegram_id: int) -> list[tuple[int, float]]:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT r.movie_id, r.rating FROM ratings r JOIN people p USING (person_id)"
+            " WHERE p.telegram_id = $1 ORDER BY r.movie_id",
+            telegram_id,
+        )
+    finally:
+        await conn.close()
+    return [(int(r["movie_id"]), float(r["rating"])) for r in rows]
