@@ -128,7 +128,7 @@ class RidgeItems(ItemSide):
         """The vectors predictions are scored with. Scoring a large catalogue is one pass
         over the item vectors, bound by memory: float32 and one product over every item
         (not a gather of the wanted rows) took the 23.6k-movie fold-in + top-10 from 9.6
-        to N ms here."""
+        to 6.5 ms here (predicting the best movies first, trained.py, then to 4.3 ms)."""
 
     def fold_in(self, idx: np.ndarray, values: np.ndarray, penalty: FoldIn) -> FoldedUser:
         """The person's vector (and bias) by `ridge_user` on what mean and biases leave."""
