@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.storage import Storage
 from tests.support.postgres import SERVER_ENV, database_url, server_url
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -30,6 +31,20 @@ def lasting_database(backend: str, folder: Path) -> Iterator[str]:
         yield database_url(name)
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def with_movielens(backend: str, folder: Path, movielens: Path) -> Iterator[str]:
+    """`lasting_database` with the MovieLens folder ``movielens`` imported: for module
+    fixtures whose tests only read the real data."""
+    with lasting_database(backend, folder) as url:
+
+        async def run() -> None:
+            async with await Storage.connect(url) as store:
+                await store.import_movielens(movielens)
+
+        asyncio.run(run())
+        yield url
 
 
 async def _admin(statement: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from bot.storage import ImportResult, Storage
 from bot.storage import movielens as movielens_module
-from tests.bot.storage.databases import BACKENDS, lasting_database
+from tests.bot.storage.databases import BACKENDS, with_movielens
 from tests.support.data import write_subset
 
 pytestmark = pytest.mark.realdata
@@ -25,13 +24,8 @@ def imported(
 ) -> Iterator[str]:
     """The URL of a database with ml-latest-small imported, on each backend (once per module
     and backend; the tests only read it)."""
-    with lasting_database(request.param, tmp_path_factory.mktemp("real")) as url:
-
-        async def run() -> None:
-            async with await Storage.connect(url) as store:
-                await store.import_movielens(real_movielens_dir)
-
-        asyncio.run(run())
+    folder = tmp_path_factory.mktemp("real")
+    with with_movielens(request.param, folder, real_movielens_dir) as url:
         yield url
 
 

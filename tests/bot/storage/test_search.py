@@ -6,7 +6,6 @@ index's own rules on a few titles made up for each.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from bot.storage import Storage
 from bot.storage.title_index import TitleIndex, allowed_typos
 from bot.storage.titles import search_fields
-from tests.bot.storage.databases import BACKENDS, lasting_database
+from tests.bot.storage.databases import BACKENDS, with_movielens
 from tests.bot.storage.peek import poke
 
 STAR_WARS = {260, 1196, 1210, 2628, 5378, 33493, 61160, 79006, 122886, 135216, 166528}
@@ -34,13 +33,8 @@ def real_db(
 ) -> Iterator[str]:
     """The URL of a database with ml-latest-small imported, on each backend (once per module
     and backend; the tests only read it)."""
-    with lasting_database(request.param, tmp_path_factory.mktemp("search")) as url:
-
-        async def run() -> None:
-            async with await Storage.connect(url) as store:
-                await store.import_movielens(real_movielens_dir)
-
-        asyncio.run(run())
+    folder = tmp_path_factory.mktemp("search")
+    with with_movielens(request.param, folder, real_movielens_dir) as url:
         yield url
 
 
