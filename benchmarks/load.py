@@ -54,13 +54,14 @@ from bot.chat import callbacks as cb  # noqa: E402
 from bot.chat import texts  # noqa: E402
 from tests.support.botapi import Call, FakeBotApi, Message, buttons, make_user  # noqa: E402
 from tests.support.data import movielens_dir, write_subset  # noqa: E402
-from tests.support.harness import (  # noqa: E402
-    EDIT_METHODS,
-    BotProcess,
-    make_token,
-    numbered_buttons,
-    stored_ratings,
+from tests.support.fleet import (  # noqa: E402
+    DATABASES,
+    Fleet,
+    database_for,
+    postgres_server_cpu_s,
+    stored_ratings_of_all,
 )
+from tests.support.harness import EDIT_METHODS, make_token, numbered_buttons  # noqa: E402
 
 ADMIN = 7_000_001
 FIRST_PERSON = 8_000_001
@@ -296,11 +297,19 @@ class Result:
     faults: dict[str, int] = field(default_factory=dict)
     driver_cpu_s: float = 0.0  # this process: the people's threads and the fake server
     bot_cpu_s: float | None = None
+    database_cpu_s: float | None = None  # the PostgreSQL server's processes
     notes: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
         return self.updates / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def cpu_ms_per_update(self) -> float | None:
+        """The bot's CPU (and the database server's) per update sent: what sizes a replica."""
+        if self.bot_cpu_s is None or not self.updates:
+            return None
+        return 1000 * (self.bot_cpu_s + (self.database_cpu_s or 0.0)) / self.updates
 
 
 Script = Callable[[Chat, random.Random, int], None]
@@ -418,60 +427,104 @@ def summarise(name: str, api: FakeBotApi, chats: list[Chat], wall: float, log_te
     return result
 
 
-def check_ratings(result: Result, chats: list[Chat], database: Path) -> None:
+def check_ratings(result: Result, chats: list[Chat], database: str) -> None:
     """Ratings answered "Saved" that the database lacks (or holds with another value)."""
     result.saved = result.lost = 0
+    stored = stored_ratings_of_all(database, FIRST_PERSON)
     for chat in chats:
-        stored = stored_ratings(database, chat.id)
         for movie, values in chat.saved.items():
             result.saved += 1
-            result.lost += stored.get(movie) not in values
+            result.lost += stored.get(chat.id, {}).get(movie) not in values
 
 
-def real_bot_run(args: argparse.Namespace, workdir: Path, movielens: Path) -> Result:
+@dataclass(frozen=True)
+class Setup:
+    """How the real bot runs: on which database, and as how many replicas (0: one process
+    long polling; 1 or more: that many in webhook mode behind one round-robin URL)."""
+
+    database: str = "sqlite"
+    replicas: int = 0
+
+    @property
+    def name(self) -> str:
+        if self == Setup():
+            return "real bot"
+        if not self.replicas:
+            return f"polling, {self.database}"
+        return f"{self.replicas} replica{'s' * (self.replicas > 1)}, {self.database}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.database}-{self.replicas or 'polling'}"
+
+
+def real_bot_run(
+    args: argparse.Namespace, workdir: Path, movielens: Path, setup: Setup = Setup()
+) -> Result:
+    root = workdir / setup.slug
     api = FakeBotApi(make_token()).start()
-    bot = BotProcess(api, workdir / "bot", movielens, admin_ids=(ADMIN,), env={"LOG_LEVEL": "INFO"})
-    try:
-        started = time.monotonic()
-        bot.start()
-        bot.wait_polling(120)
-        bot.wait_model(600)
-        print(
-            f"[bot] first model serving after {time.monotonic() - started:.0f} s",
-            file=sys.stderr,
-            flush=True,
+    with database_for(setup.database, root) as database:
+        fleet = Fleet(api, root, movielens, database, replicas=setup.replicas, admin_ids=(ADMIN,))
+        try:
+            return _load_fleet(args, api, fleet, setup, root)
+        finally:
+            fleet.stop()
+            api.stop()
+
+
+def _load_fleet(
+    args: argparse.Namespace, api: FakeBotApi, fleet: Fleet, setup: Setup, root: Path
+) -> Result:
+    started = time.monotonic()
+    fleet.start()
+    print(
+        f"[{setup.name}] first model serving after {time.monotonic() - started:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+    marks = fleet.log_marks()
+    api.set_faults(args.faults, args.seed)
+    events = MidRun(api, fleet, args)
+    bot_cpu, database_cpu = fleet_cpu(fleet), postgres_server_cpu_s()
+    chats, wall, driver_cpu = run_people(api, real_person, args, setup.name, events.poll)
+    bot_cpu_after = fleet_cpu(fleet) if events.killed_at is None else None
+    database_cpu_after = postgres_server_cpu_s()
+    api.set_faults(None)
+    events.finish()
+    delivery = fleet.delivery
+    fleet.stop()
+    result = summarise(setup.name, api, chats, wall, fleet.logs_since(marks))
+    save_calls(api, root / "calls.jsonl")
+    save_steps(chats, root / "steps.jsonl")
+    result.driver_cpu_s = driver_cpu
+    if bot_cpu is not None and bot_cpu_after is not None:
+        result.bot_cpu_s = bot_cpu_after - bot_cpu
+    if setup.database == "postgresql":
+        result.database_cpu_s = database_cpu_after - database_cpu
+    result.notes += events.notes
+    if delivery is not None:
+        result.notes.append(
+            f"webhook POSTs per replica {delivery.delivered}, {delivery.failed_posts} retried,"
+            f" {delivery.undelivered} given up"
         )
-        log_start = len(bot.log())
-        api.set_faults(args.faults, args.seed)
-        events = MidRun(api, bot, args)
-        pid = bot.process.pid if bot.process else 0
-        bot_cpu = cpu_seconds(pid)
-        chats, wall, driver_cpu = run_people(api, real_person, args, "bot", events.poll)
-        bot_cpu_after = cpu_seconds(pid) if events.killed_at is None else None
-        api.set_faults(None)
-        events.finish()
-        bot.stop()
-        result = summarise("real bot", api, chats, wall, bot.log()[log_start:])
-        save_calls(api, workdir / "calls-bot.jsonl")
-        save_steps(chats, workdir / "steps-bot.jsonl")
-        result.driver_cpu_s = driver_cpu
-        if bot_cpu is not None and bot_cpu_after is not None:
-            result.bot_cpu_s = bot_cpu_after - bot_cpu
-        result.notes += events.notes
-        if args.kill:
-            result.notes += kill_report(api, chats, events.killed_at)
-        check_ratings(result, chats, bot.database)
-        return result
-    finally:
-        bot.stop()
-        api.stop()
+    if args.kill:
+        result.notes += kill_report(api, chats, events.killed_at)
+    check_ratings(result, chats, fleet.database)
+    return result
+
+
+def fleet_cpu(fleet: Fleet) -> float | None:
+    """CPU seconds of every bot process so far, None once one is gone."""
+    seconds = [cpu_seconds(pid) for pid in fleet.pids()]
+    return None if None in seconds else sum(s for s in seconds if s is not None)
 
 
 class MidRun:
     """--retrain and --kill: things that happen once enough updates went out."""
 
-    def __init__(self, api: FakeBotApi, bot: BotProcess, args: argparse.Namespace) -> None:
-        self.api, self.bot, self.args = api, bot, args
+    def __init__(self, api: FakeBotApi, fleet: Fleet, args: argparse.Namespace) -> None:
+        self.api, self.fleet, self.args = api, fleet, args
+        self.bot = fleet.bots[0]  # the one killed (--kill runs one polling process)
         self.retrain_at = args.people * 4 if args.retrain else None
         self.kill_at = args.people * 6 if args.kill else None
         self.retrain_sent: float | None = None
@@ -483,7 +536,7 @@ class MidRun:
     def poll(self, sent: int) -> None:
         if self.retrain_at is not None and sent >= self.retrain_at:
             self.retrain_at = None
-            self.runs_before = len(RUN_DONE.findall(self.bot.log()))
+            self.runs_before = len(RUN_DONE.findall(self.fleet.log()))
             self.retrain_sent = time.monotonic()
             self.api.send_text(make_user(ADMIN, "Admin"), "/retrain")
             print("[bot] admin sent /retrain", file=sys.stderr, flush=True)
@@ -498,7 +551,7 @@ class MidRun:
         """Whether the admin's run has ended (noted once, with how long it took)."""
         if self.retrain_sent is None:
             return True
-        found = RUN_DONE.findall(self.bot.log())
+        found = RUN_DONE.findall(self.fleet.log())
         if len(found) <= self.runs_before:
             return False
         took = time.monotonic() - self.retrain_sent
@@ -529,7 +582,8 @@ class MidRun:
             if time.monotonic() > deadline:
                 self.notes.append("/retrain mid-run: no result within 10 minutes")
                 return
-            self.bot.check_alive()
+            for bot in self.fleet.bots:
+                bot.check_alive()
             time.sleep(0.5)
 
 
@@ -604,8 +658,13 @@ def _seconds(values: list[float]) -> str:
 
 
 def _cpu(result: Result) -> str:
-    bot = "-" if result.bot_cpu_s is None else f"{result.bot_cpu_s:.0f}"
-    return f"{result.driver_cpu_s:.0f} / {bot}"
+    shown = [result.driver_cpu_s, result.bot_cpu_s, result.database_cpu_s]
+    return " / ".join("-" if v is None else f"{v:.0f}" for v in shown)
+
+
+def _per_update(result: Result) -> str:
+    ms = result.cpu_ms_per_update
+    return "-" if ms is None else f"{ms:.1f}"
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -636,7 +695,8 @@ def table(results: list[Result]) -> str:
         ("lost ratings", lambda r: "-" if r.lost is None else r.lost),
         ("extra answers to one press", lambda r: r.duplicate_answers),
         ("duplicate replies", lambda r: r.duplicate_replies),
-        ("CPU s: driver and fake server / bot", _cpu),
+        ("CPU s: driver and fake server / bot / PostgreSQL server", _cpu),
+        ("bot + database CPU ms per update", _per_update),
         (
             "faulted calls",
             lambda r: ", ".join(f"{k}: {v}" for k, v in sorted(r.faults.items())) or "-",
@@ -652,9 +712,29 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def setups(args: argparse.Namespace) -> list[Setup]:
+    """--database x --replicas, every pair; refused where --kill cannot apply."""
+    databases = [d.strip() for d in args.database.split(",") if d.strip()]
+    if unknown := set(databases) - set(DATABASES):
+        raise SystemExit(f"--database: unknown {sorted(unknown)}; choose from {DATABASES}")
+    try:
+        counts = [int(n) for n in args.replicas.split(",") if n.strip()]
+    except ValueError:
+        raise SystemExit(f"--replicas: numbers, comma-separated; got {args.replicas!r}") from None
+    if not databases or not counts or min(counts) < 0:
+        raise SystemExit("--database and --replicas each need at least one value (replicas >= 0)")
+    if args.kill and max(counts) > 0:
+        raise SystemExit("--kill restarts one polling process: use it with --replicas 0")
+    return [Setup(database, count) for database in databases for count in counts]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--database", default="sqlite", help="sqlite, postgresql or both")
+    parser.add_argument(
+        "--replicas", default="0", help="e.g. 1,2: that many in webhook mode; 0: one polling"
+    )
     parser.add_argument("--faults", default="", help='e.g. "500=0.1,drop=0.1,delay5=0.1,429=0.1"')
     parser.add_argument("--retrain", action="store_true", help="an admin sends /retrain mid-run")
     parser.add_argument("--kill", action="store_true", help="kill -9 the bot mid-run, restart")
@@ -665,6 +745,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, help="work folder (default: a new temporary one)")
     args = parser.parse_args()
     FakeBotApi("1:check", faults=args.faults)  # a bad spec fails here, before anything starts
+    runs = setups(args)
     if args.kill:
         args.timeout = max(args.timeout, 90.0)  # the restart takes a while
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="moviebot-load-"))
@@ -672,7 +753,8 @@ def main() -> None:
     if args.movies:
         movielens = write_subset(movielens, workdir / "movielens", n_movies=args.movies)
 
-    results = [real_bot_run(args, workdir, movielens)]
+    results = [real_bot_run(args, workdir, movielens, setup) for setup in runs]
+    real = list(results)
     if not args.no_echo:
         results += [echo_run(args, workdir, limiter=True), echo_run(args, workdir, limiter=False)]
 
@@ -689,15 +771,18 @@ def main() -> None:
         flags += " (the real bot only: the echo bots run without)"
     print(f"\n{args.people} people, seed {args.seed}{', ' + flags if flags else ''}\n")
     print(table(results))
-    real = results[0]
-    for echo in results[1:]:
-        if echo.rate:
-            print(f"\nreal bot / {echo.name}: {real.rate / echo.rate:.2f} x the updates/s", end="")
+    for echo in results[len(real) :]:
+        for bot in real:
+            if echo.rate:
+                print(
+                    f"\n{bot.name} / {echo.name}: {bot.rate / echo.rate:.2f} x the updates/s",
+                    end="",
+                )
     print()
     for result in results:
         for note in result.notes:
             print(f"- {result.name}: {note}")
-    print(f"\nlogs and database: {workdir}")
+    print(f"\nlogs and databases: {workdir} (PostgreSQL databases are dropped)")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,8 @@ models directory. One trains at a time; what one publishes, the other serves."""
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -16,6 +14,7 @@ import pytest
 
 from tests.support.botapi import FakeBotApi, find_button, make_user
 from tests.support.data import REPO
+from tests.support.delivery import post_update
 from tests.support.harness import BotProcess, free_port
 from tests.support.postgres import fresh_database
 
@@ -43,14 +42,7 @@ class Replica:
         self.url = f"http://127.0.0.1:{port}/hook"
 
     def post(self, update: dict) -> int:
-        request = urllib.request.Request(
-            self.url,
-            data=json.dumps(update).encode(),
-            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
+        return post_update(self.url, SECRET, update)
 
 
 @pytest.fixture(scope="module")

@@ -468,10 +468,12 @@ class FakeBotApi:
         with self._cond:
             return len(self._updates)
 
-    def take_updates(self) -> list[dict[str, Any]]:
+    def take_updates(self, wait: float = 0.0) -> list[dict[str, Any]]:
         """The pending updates, taken off the queue as Telegram takes them to deliver to a
-        webhook (the test then POSTs them to the bot itself)."""
+        webhook (the test then POSTs them to the bot itself); waits up to ``wait`` seconds
+        for one when none is pending."""
         with self._cond:
+            self._cond.wait_for(lambda: self._updates or self._closed, wait)
             taken, self._updates = self._updates, []
             return [json.loads(json.dumps(u)) for u in taken]
 
