@@ -1,6 +1,7 @@
 """Many people at once against the real bot process, then against a bare PTB echo bot.
 
-    python benchmarks/load.py [--people 200] [--faults SPEC] [--retrain] [--kill]
+    python benchmarks/load.py [--people 200] [--database sqlite,postgresql] [--replicas 0,1,2]
+                              [--messages-per-second N] [--faults SPEC] [--retrain] [--kill]
                               [--no-echo] [--seed 1] [--movies 600] [--timeout 30] [--dir DIR]
 
 Starts the fake Bot API (tests/support/botapi.py) and the real bot (``python -m bot``, a fresh
@@ -18,6 +19,13 @@ people mostly wait out their timeouts. --retrain has an admin send /retrain a qu
 the way in. --kill sends SIGKILL to the bot a third of the way in and restarts it on the
 same database, then checks that every update the bot had fetched but not answered was
 answered after the restart, and counts presses answered twice (handled twice).
+
+--database and --replicas run the real bot once per pair: on a SQLite file or a fresh
+PostgreSQL database (MOVIEBOT_TEST_POSTGRES, default 127.0.0.1:5432), as one process long
+polling (0, the default) or as N replicas in webhook mode on that database and one models
+directory, each update POSTed to the next replica in turn (tests/support/delivery.py). Each
+process sends at most its share of Telegram's 30 messages a second (MESSAGES_PER_SECOND, 30/N)
+unless --messages-per-second says otherwise: a large number shows what the CPUs allow.
 
 Latency is from queueing an update to the fake server's record of the bot's call: the
 first answer (a press's answerCallbackQuery; a command's first message) and the finished
@@ -464,7 +472,15 @@ def real_bot_run(
     root = workdir / setup.slug
     api = FakeBotApi(make_token()).start()
     with database_for(setup.database, root) as database:
-        fleet = Fleet(api, root, movielens, database, replicas=setup.replicas, admin_ids=(ADMIN,))
+        fleet = Fleet(
+            api,
+            root,
+            movielens,
+            database,
+            replicas=setup.replicas,
+            admin_ids=(ADMIN,),
+            messages_per_second=args.messages_per_second,
+        )
         try:
             return _load_fleet(args, api, fleet, setup, root)
         finally:
@@ -735,6 +751,12 @@ def main() -> None:
     parser.add_argument(
         "--replicas", default="0", help="e.g. 1,2: that many in webhook mode; 0: one polling"
     )
+    parser.add_argument(
+        "--messages-per-second",
+        type=float,
+        help="each bot process's MESSAGES_PER_SECOND (default: Telegram's 30 split between"
+        " the replicas; a large number measures what the CPUs allow)",
+    )
     parser.add_argument("--faults", default="", help='e.g. "500=0.1,drop=0.1,delay5=0.1,429=0.1"')
     parser.add_argument("--retrain", action="store_true", help="an admin sends /retrain mid-run")
     parser.add_argument("--kill", action="store_true", help="kill -9 the bot mid-run, restart")
@@ -764,6 +786,9 @@ def main() -> None:
             f"--faults {args.faults}" if args.faults else "",
             "--retrain" * args.retrain,
             "--kill" * args.kill,
+            f"--messages-per-second {args.messages_per_second:g}"
+            if args.messages_per_second
+            else "",
         )
         if f
     )

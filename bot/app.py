@@ -32,6 +32,7 @@ from bot.chat.server import HttpServer, http_servers
 from bot.config import Settings
 from bot.storage import Storage, StorageError
 from bot.storage.cluster import training_lock
+from bot.storage.models_lock import models_lock
 from bot.training.pickup import ModelPickup
 from bot.training.retrainer import Retrainer, RetrainOptions
 from bot.training.serving import load_model
@@ -57,7 +58,7 @@ def build_application(settings: Settings) -> BotApplication:
         ApplicationBuilder()
         .token(settings.token)
         .context_types(CONTEXT_TYPES)
-        .rate_limiter(OutgoingLimiter())
+        .rate_limiter(OutgoingLimiter(overall_per_s=settings.messages_per_second))
         .concurrent_updates(FairProcessor())
         .read_timeout(READ_TIMEOUT_S)
         .write_timeout(READ_TIMEOUT_S)
@@ -173,7 +174,9 @@ async def post_init(application: BotApplication) -> None:
     storage = await Storage.connect(database, migrations=settings.migrations_dir)
     resources.storage = storage
     await storage.ensure_movielens(settings.movielens_dir, settings.data_dir, log.info)
-    holder, needs_training = await load_model(settings.model_dir, storage)
+    holder, needs_training = await load_model(
+        settings.model_dir, storage, models_lock=models_lock(database)
+    )
     resources.holder = holder
     resources.retrainer = Retrainer(
         storage, holder, retrain_options(settings), cluster=training_lock(database)

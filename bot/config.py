@@ -7,6 +7,7 @@ misconfigured deployment fails at start-up instead of on the first update.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -25,6 +26,9 @@ DEFAULT_TIMEOUT_S = 1800.0
 DEFAULT_MARGIN = 0.02
 DEFAULT_BACKUP_KEEP = 7
 DEFAULT_MODEL_POLL_S = 10.0
+DEFAULT_MESSAGES_PER_S = 30.0
+"""Telegram's limit on what one bot token sends (about 30 messages a second, all replicas
+together): over it, Telegram answers 429 and makes the bot wait."""
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 DEFAULT_LISTEN, DEFAULT_WEBHOOK_PORT = "0.0.0.0", 8080
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -113,6 +117,10 @@ class Settings:
     model_poll_seconds: float = DEFAULT_MODEL_POLL_S
     """MODEL_POLL_SECONDS: how often the bot looks at MODEL_DIR's `current` pointer for a
     model another process published (another replica; 0: never); see bot.training.pickup."""
+    messages_per_second: float = DEFAULT_MESSAGES_PER_S
+    """MESSAGES_PER_SECOND: this process's share of Telegram's limit on the messages a bot
+    sends (sends and edits; answers to presses are not counted). The limit is per bot token,
+    so N replicas give each 30/N."""
 
     @property
     def database(self) -> DatabaseUrl:
@@ -177,6 +185,9 @@ class Settings:
             backup_keep=_count("BACKUP_KEEP", get("BACKUP_KEEP"), DEFAULT_BACKUP_KEEP),
             model_poll_seconds=_non_negative(
                 "MODEL_POLL_SECONDS", get("MODEL_POLL_SECONDS"), DEFAULT_MODEL_POLL_S
+            ),
+            messages_per_second=_positive(
+                "MESSAGES_PER_SECOND", get("MESSAGES_PER_SECOND"), DEFAULT_MESSAGES_PER_S
             ),
             train_config=_train_config(get("TRAIN_CONFIG")),
             migrations_dir=Path(migrations) if migrations else None,
@@ -350,6 +361,13 @@ def _non_negative(name: str, value: str | None, default: float) -> float:
     number = _number(name, value, default)
     if not number >= 0:
         raise ConfigError(f"{name} must be 0 or more, got {value!r}")
+    return number
+
+
+def _positive(name: str, value: str | None, default: float) -> float:
+    number = _number(name, value, default)
+    if not 0 < number < math.inf:
+        raise ConfigError(f"{name} must be a number more than 0, got {value!r}")
     return number
 
 

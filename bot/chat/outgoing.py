@@ -116,8 +116,8 @@ def wait_for(error: Exception, attempt: int, policy: RetryPolicy, rng: random.Ra
 class Limits:
     """The per-chat and overall limiters for messages (sends and edits)."""
 
-    def __init__(self) -> None:
-        self.overall = AsyncLimiter(OVERALL_PER_S, 1)
+    def __init__(self, overall_per_s: float = OVERALL_PER_S) -> None:
+        self.overall = AsyncLimiter(overall_per_s, 1)
         self._chats: dict[int | str, AsyncLimiter] = {}
 
     def chat(self, chat_id: int | str) -> AsyncLimiter:
@@ -161,9 +161,14 @@ def is_message(endpoint: str) -> bool:
 class OutgoingLimiter(BaseRateLimiter[int]):
     """PTB's hook around every request: the limits above plus bounded retries."""
 
-    def __init__(self, policy: RetryPolicy | None = None, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        policy: RetryPolicy | None = None,
+        seed: int | None = None,
+        overall_per_s: float = OVERALL_PER_S,
+    ) -> None:
         self.policy = policy or RetryPolicy()
-        self._limits = Limits()
+        self._limits = Limits(overall_per_s)
         self._rng = random.Random(seed)
 
     async def initialize(self) -> None:

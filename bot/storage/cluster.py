@@ -2,7 +2,8 @@
 
 Several replicas (webhook mode, one PostgreSQL database, one shared models directory) must
 train one model at a time between them, and a scheduled run must happen once per tick, not
-once per replica. Both are decided here, where the drivers live:
+once per replica. Both are decided here, where the drivers live (the lock on changes to the
+models directory, held for seconds rather than a whole run, is bot.storage.models_lock's):
 
 - The training lock (`training_lock`, chosen from the database URL). On PostgreSQL it is a
   session-level advisory lock held by a connection of its own for the whole run: when the
@@ -10,6 +11,8 @@ once per replica. Both are decided here, where the drivers live:
   up after a crash (TCP keepalives set on that connection bound how long a vanished machine
   keeps it). With SQLite every process is on one machine, and an ``flock`` on a file beside
   the database does the same: the kernel drops it when the process ends, however it ends.
+  A hold says whether it was lost: a PostgreSQL session can end under a run (a restarted
+  server, pg_terminate_backend), and then another replica may be training already.
 - Schedule slots (`claim_slot`): the first replica to insert a tick's row into
   ``scheduled_runs`` (migration 007) runs it; the others see that the insert did nothing.
 """
@@ -46,12 +49,38 @@ KEEP_SLOTS_S = 30 * 86400.0
 """Claims older than this are deleted as new ones are made: only the recent ones matter."""
 
 
+class Hold:
+    """What `TrainingLock.try_hold` yields: true when the lock was taken, and whether it has
+    been lost since (its session ended), so a run can refuse to publish after that."""
+
+    def __init__(self, held: bool) -> None:
+        self._held = held
+        self._lost = False
+
+    def __bool__(self) -> bool:
+        return self._held
+
+    @property
+    def lost(self) -> bool:
+        """True once the lock, taken, stopped being this process's before the hold ended."""
+        return self._lost
+
+    def mark_lost(self, _conn: object = None) -> None:
+        """The lock's connection closed (a termination listener): another may take it now."""
+        if self._held and not self._lost:
+            self._lost = True
+            log.warning(
+                "the connection holding the training lock closed before the run ended: another"
+                " replica may start a run meanwhile, and this run will not publish its model"
+            )
+
+
 class TrainingLock(Protocol):
     """One training run at a time across every process that shares the database."""
 
-    def try_hold(self) -> AbstractAsyncContextManager[bool]:
-        """``async with lock.try_hold() as held``: True when this process now holds the lock
-        (released when the block ends), False at once when another one holds it."""
+    def try_hold(self) -> AbstractAsyncContextManager[Hold]:
+        """``async with lock.try_hold() as held``: true when this process now holds the lock
+        (released when the block ends), false at once when another one holds it."""
         ...
 
 
@@ -67,23 +96,31 @@ class FileLock:
         self.path = path
 
     @contextlib.asynccontextmanager
-    async def try_hold(self) -> AsyncIterator[bool]:
+    async def try_hold(self) -> AsyncIterator[Hold]:
+        """Never lost: only this process's end drops its flock, and that ends the run too."""
+        fd = open_lock_file(self.path, "training")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as error:
-            raise StorageError(
-                f"cannot open the training lock file {self.path}: {error}"
-            ) from error
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            yield True
+            yield Hold(try_flock(fd))
         finally:
             os.close(fd)  # closing the file drops the lock
+
+
+def open_lock_file(path: Path, what: str) -> int:
+    """The descriptor of the lock file at ``path`` (made when missing), for `try_flock`."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StorageError(f"cannot open the {what} lock file {path}: {error}") from error
+
+
+def try_flock(fd: int) -> bool:
+    """Take the exclusive flock of ``fd`` without waiting: False when another file has it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 class PostgresLock:
@@ -99,41 +136,52 @@ class PostgresLock:
         self.key = key
 
     @contextlib.asynccontextmanager
-    async def try_hold(self) -> AsyncIterator[bool]:
-        asyncpg = _asyncpg()
-        try:
-            conn = await asyncpg.connect(
-                self.url,
-                timeout=CONNECT_TIMEOUT_S,
-                server_settings={"application_name": "moviebot training lock", **KEEPALIVE},
-            )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            raise StorageError(f"cannot reach PostgreSQL for the training lock: {error}") from error
+    async def try_hold(self) -> AsyncIterator[Hold]:
+        """Lost when the connection closes mid-hold: the server dropped the lock with it."""
+        conn = await lock_session(self.url, "training")
         try:
             if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", self.key):
-                yield False
+                yield Hold(False)
                 return
-            conn.add_termination_listener(_lost)
+            hold = Hold(True)
+            conn.add_termination_listener(hold.mark_lost)
             try:
-                yield True
+                yield hold
             finally:
-                conn.remove_termination_listener(_lost)
+                conn.remove_termination_listener(hold.mark_lost)
             with contextlib.suppress(Exception):  # closing the session below drops it anyway
                 await conn.fetchval("SELECT pg_advisory_unlock($1)", self.key)
         finally:
-            await _close(conn)  # ends the session: the server drops whatever it still holds
+            await close_session(conn)  # the server drops whatever the session still holds
+
+
+async def lock_session(url: str, what: str, **settings: str) -> Any:
+    """A connection of its own for a session-level lock, named ``moviebot <what> lock`` in
+    pg_stat_activity; ``settings`` are more server settings (lock_timeout)."""
+    asyncpg = asyncpg_driver()
+    try:
+        return await asyncpg.connect(
+            url,
+            timeout=CONNECT_TIMEOUT_S,
+            server_settings={"application_name": f"moviebot {what} lock", **KEEPALIVE, **settings},
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise StorageError(f"cannot reach PostgreSQL for the {what} lock: {error}") from error
 
 
 def training_lock(database: DatabaseUrl | str | Path) -> TrainingLock:
     """The lock for a database (its DatabaseUrl, a DATABASE_URL, or a SQLite file's path): on
     PostgreSQL the advisory lock; with SQLite the flock on ``<database>.training.lock``."""
-    url = database if isinstance(database, DatabaseUrl) else _as_url(database)
+    url = as_url(database)
     if url.path is None:
         return PostgresLock(url.dsn)
     return FileLock(url.path.with_name(url.path.name + ".training.lock"))
 
 
-def _as_url(database: str | Path) -> DatabaseUrl:
+def as_url(database: DatabaseUrl | str | Path) -> DatabaseUrl:
+    """A database as the lock factories take it (a DatabaseUrl, a DATABASE_URL or a path)."""
+    if isinstance(database, DatabaseUrl):
+        return database
     text = str(database)
     return parse_database_url(text) if is_url(text) else DatabaseUrl.sqlite(text)
 
@@ -156,21 +204,15 @@ async def claim_slot(conn: Connection, slot: str, claimed_by: str, now: float) -
     return inserted == 1
 
 
-def _lost(_conn: object) -> None:
-    log.warning(
-        "the connection holding the training lock closed before the run ended: another"
-        " replica may start a run meanwhile"
-    )
-
-
-async def _close(conn: Any) -> None:
+async def close_session(conn: Any) -> None:
+    """Close a `lock_session` connection, ending its session (and every lock it held)."""
     try:
         await conn.close(timeout=CONNECT_TIMEOUT_S)
     except Exception:  # a dead connection: terminate() frees the client side at once
         conn.terminate()
 
 
-def _asyncpg() -> Any:
+def asyncpg_driver() -> Any:
     """The driver, imported on first use: SQLite deployments never need it."""
     import asyncpg  # type: ignore[import-untyped, unused-ignore]
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.storage import Storage
+from bot.storage.models_lock import ModelsLockUnavailable
 from bot.training.model_holder import ModelHolder
 from recsys import artifacts
 from recsys.forgetting import remove_leftovers, users_of, without_users
@@ -53,31 +54,45 @@ async def forget_in_models(
     the holder's models directory, then serve the rewritten copy of the served model.
 
     Call after the person's rows are deleted. Never raises for an artifact that cannot be
-    rewritten: it is logged and named in `Swept.failed`.
+    rewritten, nor when another replica keeps the models directory past the models lock's
+    wait: it is logged and named in `Swept.failed` (the next start-up sweeps, and a run
+    going now publishes without them).
     """
     if holder.models_dir is None:
         return Swept()
-    async with holder.disk_lock:
-        holder.forgotten.update(person_ids)
-        swept = await sweep(storage, holder.models_dir, person_ids)
-        failed = dict(swept.failed)
-        version = holder.get().info.version
-        if holder.personal and version in swept.rewritten:
-            renamed = swept.rewritten[version]
-            try:
-                model = await asyncio.to_thread(artifacts.load, holder.models_dir / renamed)
-            except (artifacts.ArtifactError, OSError) as err:
-                log.error("the model rewritten without forgotten people does not load: %s", err)
-                failed[renamed] = str(err)
-            else:
-                holder.swap(model)
-                log.info("serving %s, the model %s without forgotten people", renamed, version)
+    holder.forgotten.update(person_ids)
+    try:
+        async with holder.changing_models():
+            return await _forget_in(storage, holder, holder.models_dir, person_ids)
+    except ModelsLockUnavailable as err:
+        log.error("forgotten people not removed from the stored models yet: %s", err)
+        return Swept(failed={holder.models_dir.name: str(err)})
+
+
+async def _forget_in(
+    storage: Storage, holder: ModelHolder, models_dir: Path, person_ids: Collection[int]
+) -> Swept:
+    """forget_in_models, with the holder's locks held."""
+    swept = await sweep(storage, models_dir, person_ids)
+    failed = dict(swept.failed)
+    version = holder.get().info.version
+    if holder.personal and version in swept.rewritten:
+        renamed = swept.rewritten[version]
+        try:
+            model = await asyncio.to_thread(artifacts.load, models_dir / renamed)
+        except (artifacts.ArtifactError, OSError) as err:
+            log.error("the model rewritten without forgotten people does not load: %s", err)
+            failed[renamed] = str(err)
+        else:
+            holder.swap(model)
+            log.info("serving %s, the model %s without forgotten people", renamed, version)
     return Swept(swept.people, swept.rewritten, failed, swept.holding)
 
 
 async def sweep(storage: Storage, models_dir: Path, also: Collection[int] = ()) -> Swept:
     """Rewrite every artifact in `models_dir` that holds someone who is not a person in
-    `storage` any more, or one of `also`. The caller holds the holder's `disk_lock`."""
+    `storage` any more, or one of `also`. The caller holds the models directory's locks (the
+    holder's `changing_models`, or at start-up the models lock)."""
     await asyncio.to_thread(remove_leftovers, models_dir)
     paths = await asyncio.to_thread(artifacts.list_versions, models_dir)
     held: dict[Path, np.ndarray] = {}

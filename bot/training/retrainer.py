@@ -4,8 +4,10 @@ The first model at first start, /retrain and the schedule all go through `Retrai
 every model the bot serves was trained, evaluated, gated and recorded the same way. One at a
 time means in this process (an asyncio lock) and, given a `TrainingLock`, across every
 replica on the database: the whole run, training to publish, holds it. A new
-model is published (loaded, gated, activated, swapped in) under the holder's `disk_lock`, after
-removing anyone forgotten since its snapshot was read (bot.training.forgetting).
+model is published (loaded, gated, activated, swapped in, old ones pruned) under the holder's
+`changing_models` locks, after removing anyone forgotten since its snapshot was read
+(bot.training.forgetting), and only while the training lock is still this run's: once its
+session ended another replica may be training, and the run fails rather than publish over it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.storage import Storage
-from bot.storage.cluster import TrainingLock
+from bot.storage.cluster import Hold, TrainingLock
+from bot.storage.models_lock import ModelsLockUnavailable
 from bot.training.forgetting import without_forgotten
 from bot.training.gate import gate
 from bot.training.model_holder import ModelHolder
@@ -38,6 +41,7 @@ SlotClaim = Callable[[], Awaitable[bool]]
 """Claims the schedule tick a scheduled run is for: True for the one replica that runs it."""
 ELSEWHERE = "a training run is already going on another replica"
 PUBLISHED = "another replica has published a model meanwhile"
+LOST = "lost the cluster-wide training lock mid-run: another replica may be training"
 
 
 class RetrainBusy(Exception):
@@ -79,6 +83,7 @@ class Retrainer:
         self.cluster = cluster
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[Any] | None = None
+        self._hold = Hold(True)  # the run's hold of the cluster lock, asked before publishing
         self._swept = False
         self.on_finished: Callable[[RunReport], None] | None = None
         """Told of every run once recorded, a run cut off by a stop included (the metrics)."""
@@ -108,11 +113,11 @@ class Retrainer:
                         return RunReport(trigger, "busy", ELSEWHERE)
                     if first and await self._serve_published():
                         return RunReport(trigger, "busy", PUBLISHED)
-                    self._task = asyncio.current_task()
+                    self._task, self._hold = asyncio.current_task(), held
                     try:
                         return await self._recorded_run(trigger, progress or _ignore)
                     finally:
-                        self._task = None
+                        self._task, self._hold = None, Hold(True)
             except _LockUnavailable as err:
                 log.error("training run not started: %s", err)
                 return RunReport(trigger, "failed", str(err))
@@ -146,7 +151,8 @@ class Retrainer:
     async def rollback(self) -> str:
         """Serves the previous artifact again; returns its version.
 
-        Raises RetrainBusy during a run, ArtifactError when there is no usable previous model.
+        Raises RetrainBusy during a run (or while another replica changes the models past the
+        models lock's wait), ArtifactError when there is no usable previous model.
         """
         if self._lock.locked():
             raise RetrainBusy("a training run is going; try again when it has finished")
@@ -155,9 +161,9 @@ class Retrainer:
                 async with self._cluster_hold() as held:
                     if not held:
                         raise RetrainBusy(f"{ELSEWHERE}; try again when it has finished")
-                    async with self.holder.disk_lock:
+                    async with self.holder.changing_models():
                         return await self._rollback()
-            except _LockUnavailable as err:
+            except (_LockUnavailable, ModelsLockUnavailable) as err:
                 raise RetrainBusy(str(err)) from err
 
     async def _rollback(self) -> str:
@@ -207,11 +213,12 @@ class Retrainer:
         return await self.storage.fail_unfinished_runs()
 
     @asynccontextmanager
-    async def _cluster_hold(self) -> AsyncIterator[bool]:
-        """The cluster lock for the block (True without one); _LockUnavailable when it cannot
-        be asked. Only failures to take it are translated: the block's own errors pass."""
+    async def _cluster_hold(self) -> AsyncIterator[Hold]:
+        """The cluster lock for the block (held, never lost, without one); _LockUnavailable
+        when it cannot be asked. Only failures to take it are translated: the block's own
+        errors pass."""
         if self.cluster is None:
-            yield True
+            yield Hold(True)
             return
         async with AsyncExitStack() as stack:
             try:
@@ -267,11 +274,16 @@ class Retrainer:
             history=result.get("history", []),
         )
         await progress({"event": "stage", "stage": "loading"})
-        async with self.holder.disk_lock:
-            return await self._publish(report, artifact)
+        try:
+            async with self.holder.changing_models():
+                return await self._publish(report, artifact)
+        except ModelsLockUnavailable as err:  # only taking it raises this: nothing changed
+            await asyncio.to_thread(shutil.rmtree, artifact, True)
+            return replace(report, status="failed", reason=f"not published: {err}")
 
     async def _publish(self, report: RunReport, artifact: Path) -> RunReport:
-        """Remove the forgotten from the new model, load, gate, activate and swap it in."""
+        """Remove the forgotten from the new model, load, gate, activate and swap it in; the
+        caller holds the models locks."""
         try:
             artifact = await without_forgotten(self.storage, self.holder, artifact)
         except Exception as err:
@@ -289,6 +301,12 @@ class Retrainer:
         if not decision.accept:
             await asyncio.to_thread(shutil.rmtree, artifact, True)
             return replace(report, status="rejected", reason=decision.reason, version=None)
+        # Asked last, under the models lock: a replica that takes the training lock after
+        # this answer trains for minutes, then waits for the models lock to publish.
+        if self._hold.lost:
+            log.error("training run not published: %s", LOST)
+            await asyncio.to_thread(shutil.rmtree, artifact, True)
+            return replace(report, status="failed", reason=LOST, version=None)
         await asyncio.to_thread(artifacts.activate, self.options.models_dir, artifact)
         self.holder.swap(model)
         await self._prune()

@@ -39,6 +39,7 @@ def test_every_variable_is_read() -> None:
             "RETRAIN_SCHEDULE": "0 */6 * * *",
             "RETRAIN_TIMEOUT": "30m",
             "RETRAIN_MARGIN": "0.05",
+            "MESSAGES_PER_SECOND": "15",
         }
     )
     assert settings.base_url == "http://127.0.0.1:8081/bot"
@@ -49,6 +50,7 @@ def test_every_variable_is_read() -> None:
     assert settings.log_level == "DEBUG" and settings.log_format == "json"
     assert settings.retrain_schedule == "0 */6 * * *"
     assert settings.retrain_timeout == 1800.0 and settings.retrain_margin == 0.05
+    assert settings.messages_per_second == 15.0
 
 
 @pytest.mark.parametrize(
@@ -65,6 +67,9 @@ def test_every_variable_is_read() -> None:
         ({"RETRAIN_TIMEOUT": "-5"}, "RETRAIN_TIMEOUT"),
         ({"RETRAIN_MARGIN": "a lot"}, "RETRAIN_MARGIN"),
         ({"RETRAIN_MARGIN": "-0.1"}, "RETRAIN_MARGIN"),
+        ({"MESSAGES_PER_SECOND": "0"}, "MESSAGES_PER_SECOND"),
+        ({"MESSAGES_PER_SECOND": "inf"}, "MESSAGES_PER_SECOND"),
+        ({"MESSAGES_PER_SECOND": "nan"}, "MESSAGES_PER_SECOND"),
     ],
 )
 def test_bad_values_are_one_line_errors_naming_the_variable(env: dict, named: str) -> None:

@@ -62,14 +62,24 @@ class Fleet:
         replicas: int,
         admin_ids: tuple[int, ...] = (),
         log_level: str = "INFO",
+        messages_per_second: float | None = None,
     ) -> None:
+        """``messages_per_second`` is each process's share of the bot's outgoing messages
+        (MESSAGES_PER_SECOND); None splits Telegram's 30 a second between the processes, as
+        the README tells a deployment to."""
         self.api, self.database, self.replicas = api, database, replicas
         self.models = root / "models"
         self.bots: list[BotProcess] = []
         self.urls: list[str] = []
         self.delivery: Delivery | None = None
-        for index in range(max(1, replicas)):
-            env = {"LOG_LEVEL": log_level, "MODEL_DIR": str(self.models)}
+        processes = max(1, replicas)
+        share = messages_per_second or 30.0 / processes
+        for index in range(processes):
+            env = {
+                "LOG_LEVEL": log_level,
+                "MODEL_DIR": str(self.models),
+                "MESSAGES_PER_SECOND": str(share),
+            }
             if is_postgres(database):
                 env["DATABASE_URL"] = database
             else:
@@ -146,6 +156,16 @@ def stored_ratings_of_all(database: str, first_id: int) -> dict[int, dict[int, f
     for telegram_id, movie_id, rating in rows:
         stored.setdefault(int(telegram_id), {})[int(movie_id)] = float(rating)
     return stored
+
+
+async def database_bytes(database: str) -> int:
+    """What a database takes on disk: a SQLite file with its WAL, or a PostgreSQL database
+    (tables, indexes, TOAST; not the server's shared WAL)."""
+    if is_postgres(database):
+        rows = await _fetch_postgres(database, "SELECT pg_database_size(current_database())")
+        return int(rows[0][0])
+    path = Path(database)
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
 async def _fetch_postgres(url: str, query: str, *args: object) -> list[tuple[Any, ...]]:

@@ -141,3 +141,17 @@ def test_groups_get_the_group_limit_and_private_chats_the_private_one() -> None:
     assert limits.chat(-100123).max_rate == 20 and limits.chat(-100123).time_period == 60
     assert limits.chat(42).max_rate == 5 and limits.chat(42).time_period == 5.0
     assert limits.chat("@channel").time_period == 60
+
+
+async def test_the_overall_limit_is_this_processs_share_of_the_bots() -> None:
+    """MESSAGES_PER_SECOND=15 (one of two replicas): of 20 messages to 20 chats, 15 go at once
+    and 5 wait a third of a second; at 30/s all 20 go at once."""
+    elapsed = {}
+    for per_s in (30.0, 15.0):
+        limiter = OutgoingLimiter(FAST, overall_per_s=per_s)
+        started = time.monotonic()
+        await asyncio.gather(
+            *(send(limiter, Script(), "sendMessage", chat_id=chat) for chat in range(1, 21))
+        )
+        elapsed[per_s] = time.monotonic() - started
+    assert elapsed[30.0] < 0.15 and elapsed[15.0] > 0.25

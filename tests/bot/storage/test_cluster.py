@@ -10,7 +10,7 @@ import asyncio
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import asyncpg
@@ -92,8 +92,51 @@ async def eventually_held(database: str) -> bool:
     while True:
         async with training_lock(database).try_hold() as held:
             if held or loop.time() > deadline:
-                return held
+                return bool(held)
         await asyncio.sleep(0.1)
+
+
+async def test_a_hold_whose_session_ends_says_it_was_lost() -> None:
+    """pg_terminate_backend stands for a restarted server or a dropped connection mid-run."""
+    async with fresh_database() as url, training_lock(url).try_hold() as hold:
+        assert hold and not hold.lost
+        await terminate_lock_sessions(url)
+        assert await eventually_held(url)  # the server let go: another replica may train
+        assert await eventually(lambda: hold.lost)
+
+
+async def test_a_file_lock_is_never_lost(tmp_path: Path) -> None:
+    """Only the holder's own end drops its flock, and that ends its run too."""
+    database = tmp_path / "moviebot.db"
+    first, second = training_lock(database), training_lock(database)
+    async with first.try_hold() as hold, second.try_hold() as refused:
+        assert (bool(hold), hold.lost, bool(refused), refused.lost) == (True, False, False, False)
+
+
+async def eventually(condition: Callable[[], bool]) -> bool:
+    """Whether `condition` holds within RELEASE_WITHIN_S (the client reads the server's
+    goodbye a moment after the session ended)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RELEASE_WITHIN_S
+    while not condition():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+async def terminate_lock_sessions(url: str) -> None:
+    """End the sessions holding the training lock on the database at `url`, as the server
+    does when it restarts (found by the name the lock gives its connection)."""
+    conn = await asyncpg.connect(url)
+    try:
+        ended = await conn.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'moviebot training lock' AND datname = current_database()"
+        )
+    finally:
+        await conn.close()
+    assert ended == 1
 
 
 def test_the_lock_is_chosen_from_the_database(tmp_path: Path) -> None:
