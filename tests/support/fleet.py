@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bot.config import DEFAULT_MESSAGES_PER_S
 from tests.support.botapi import FakeBotApi
 from tests.support.delivery import Delivery
 from tests.support.harness import BotProcess, free_port
@@ -73,7 +74,7 @@ class Fleet:
         self.urls: list[str] = []
         self.delivery: Delivery | None = None
         processes = max(1, replicas)
-        share = messages_per_second or 30.0 / processes
+        share = messages_per_second or DEFAULT_MESSAGES_PER_S / processes
         for index in range(processes):
             env = {
                 "LOG_LEVEL": log_level,
