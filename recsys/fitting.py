@@ -36,7 +36,7 @@ the best so far by more than this share of it (0.1%); the weights kept are those
 lowest RMSE either way. Late epochs of the decaying learning rate gain less than that:
 ml-latest-small's notebook split went 0.8404, 0.8396, 0.8393, 0.8390, 0.8389 from epoch 5,
 10 M synthetic ratings 0.7416, 0.7407, 0.7402, 0.7398, 0.7396, 0.7395, and there each epoch
-costs 13 s (see TrainConfig.patience)."""
+costs 4.6 s on 2 free cores, 13 s on shared ones (see TrainConfig.patience)."""
 EVAL_CHUNK = 1 << 18
 """Ratings per forward pass when scoring the validation slice (500k at 25 M ratings):
 bounds the temporaries to a few hundred MB at dim 128."""
