@@ -33,7 +33,8 @@ def fault_env(fault: str) -> dict[str, str]:
     """Environment that makes every training process fail after its first epoch.
 
     `fault` is "raise" (an exception), "hang" (until killed) or "crash" (a hard exit, as an
-    out-of-memory kill looks). The fault comes from tests/support/faults/sitecustomize.py,
+    out-of-memory kill looks); "slow" makes each epoch 1.5 s longer instead, and the run
+    succeeds. The fault comes from tests/support/faults/sitecustomize.py,
     which Python imports at start-up from PYTHONPATH: production code has no hook for it.
     """
     path = os.pathsep.join(filter(None, [str(FAULTS_DIR), os.environ.get("PYTHONPATH")]))

@@ -23,7 +23,7 @@ from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
 from bot.training.retrainer import Retrainer
 from recsys import artifacts
-from tests.support.training import fast_options
+from tests.support.training import fast_options, fault_env
 
 SKIPPED = "no new ratings since the last successful run"
 FINISHED = re.compile(r"training run 2 (succeeded|rejected|failed)")
@@ -56,8 +56,13 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 90) -> None
 
 
 async def test_schedule_skips_without_new_ratings_runs_after_one_and_never_overlaps(
-    application: BotApplication, caplog: pytest.LogCaptureFixture
+    application: BotApplication, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # At least 3 epochs (patience 2) x 1.5 s: the run outlasts several ticks however fast
+    # training gets (a quiet machine trained the template's sample in 1.8 s, under the 2 s
+    # asserted below).
+    for name, value in fault_env("slow").items():
+        monkeypatch.setenv(name, value)
     caplog.set_level(logging.INFO)
     storage = application.bot_data.storage
     assert storage is not None and application.job_queue is not None

@@ -2,7 +2,8 @@
 
 With MOVIEBOT_TEST_TRAIN_FAULT set, `recsys.train.fit` is wrapped so that a run fails after its
 first epoch: "raise" raises, "hang" sleeps until killed, "crash" exits hard with status 137
-(as an out-of-memory kill looks). Without the variable this file does nothing.
+(as an out-of-memory kill looks); "slow" does not fail but waits SLOW_S after each epoch, for
+tests that need a run to outlast something. Without the variable this file does nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from typing import Any
 
 FAULT = os.environ.get("MOVIEBOT_TEST_TRAIN_FAULT", "")
+SLOW_S = 1.5
 
 
 def _fail() -> None:
@@ -21,6 +23,8 @@ def _fail() -> None:
         time.sleep(3600)
     if FAULT == "crash":
         os._exit(137)
+    if FAULT == "slow":
+        time.sleep(SLOW_S)
 
 
 def _install() -> None:
