@@ -100,12 +100,12 @@ def ours(split: Split, kind: str, threads: int) -> tuple[dict[str, float], float
     seconds = time.perf_counter() - started
     assert np.array_equal(rec.items.ids, split.items.ids)
     pred = rec.predict(rec.users.external(split.te.users), rec.items.external(split.te.items))
-    all_items = torch.arange(len(split.items))
+    all_items = np.arange(len(split.items))
 
     def scores(users: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            u = torch.as_tensor(users).repeat_interleave(all_items.numel())
-            return rec.model(u, all_items.repeat(users.size)).view(users.size, -1).numpy()
+        # The served model (numpy factors, or the network) scores (user, item) index pairs.
+        u = np.repeat(users, all_items.size)
+        return rec.model.predict_pairs(u, np.tile(all_items, users.size)).reshape(users.size, -1)
 
     return {**accuracy(pred, split), **split.rank(scores)}, seconds
 
@@ -127,9 +127,9 @@ def surprise_model(split: Split, name: str) -> tuple[dict[str, float], float]:
     inner_i = np.array([trainset.to_inner_iid(i) for i in range(len(split.items))])
     pu = algo.pu[inner_u].copy()
     if name == "SVDpp":
-        for u in range(len(split.users)):
-            rated = [j for j, _ in trainset.ur[inner_u[u]]]
-            pu[u] += algo.yj[rated].sum(0) / np.sqrt(len(rated))
+        for user in range(len(split.users)):
+            rated = [j for j, _ in trainset.ur[inner_u[user]]]
+            pu[user] += algo.yj[rated].sum(0) / np.sqrt(len(rated))
     qi, bu, bi = algo.qi[inner_i], algo.bu[inner_u], algo.bi[inner_i]
     mean = trainset.global_mean
 

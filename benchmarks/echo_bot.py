@@ -60,9 +60,12 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def build(token: str, base_url: str, limiter: bool) -> Application:
     builder = Application.builder().token(token).base_url(base_url)
     builder = builder.concurrent_updates(CONCURRENT_UPDATES)
+    application: Application
     if limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-    application = builder.build()
+        limited = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        application = limited.build()
+    else:
+        application = builder.build()
     application.add_handler(CallbackQueryHandler(on_press))
     application.add_handler(MessageHandler(filters.ALL, on_message))
     return application

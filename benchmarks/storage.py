@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.storage import Storage
+from bot.storage.connection import Synchronous
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -68,7 +69,7 @@ async def upserts_per_second(store: Storage, n: int, tasks: int) -> float:
     return (n // tasks) * tasks / seconds
 
 
-async def measure(database: str, movielens: Path, upserts: int, synchronous: str) -> dict:
+async def measure(database: str, movielens: Path, upserts: int, synchronous: Synchronous) -> dict:
     results: dict[str, float] = {}
     async with await Storage.open(database, synchronous=synchronous) as store:
         results["import"] = await timed(lambda: store.import_movielens(movielens))
@@ -120,10 +121,11 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
         fsyncs_before = fsyncs_per_second(folder)
-        for synchronous, name in (
+        sqlite_runs: tuple[tuple[Synchronous, str], ...] = (
             ("FULL", "SQLite, synchronous=FULL (bot)"),
             ("NORMAL", "SQLite, NORMAL"),
-        ):
+        )
+        for synchronous, name in sqlite_runs:
             database = str(folder / f"{synchronous}.db")
             columns[name] = asyncio.run(
                 measure(database, args.movielens, args.upserts, synchronous)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from recsys.data import load_movielens
 from recsys.evaluation import cold_start_inputs, list_report, shown_lists, user_ratings
 from recsys.interface import Recommender
 from recsys.popularity import PopularityRecommender
+from recsys.results import Stars
 from recsys.selection import top_k
 from recsys.splits import notebook_split, temporal_split
 from recsys.train import TrainConfig, fit
@@ -74,22 +75,46 @@ VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 shipped_choose = recsys.trained.choose
 
 
-def score_order(score, predicted, allowed, k, *, floor, pool, fill):  # type: ignore[no-untyped-def]
+def score_order(
+    score: np.ndarray,
+    predicted: np.ndarray,
+    allowed: np.ndarray,
+    k: int,
+    *,
+    floor: float,
+    pool: int,
+    fill: bool,
+) -> tuple[np.ndarray, bool]:
     """The list before issue 9: the top-k by score, in score order (stars may rise)."""
     return top_k(score, allowed & (predicted >= floor), k), False
 
 
-def tenths_order(score, predicted, allowed, k, *, floor, pool, fill):  # type: ignore[no-untyped-def]
+def with_tenths(rating: Stars) -> Stars:
+    return np.round(rating, 1)
+
+
+def tenths_order(
+    score: np.ndarray,
+    predicted: np.ndarray,
+    allowed: np.ndarray,
+    k: int,
+    *,
+    floor: float,
+    pool: int,
+    fill: bool,
+) -> tuple[np.ndarray, bool]:
     """The shipped choice, but ordered by stars in tenths (before half stars were shown)."""
-    with_tenths = lambda stars: np.round(stars, 1)  # noqa: E731
-    original, recsys.lists.half_stars = recsys.lists.half_stars, with_tenths
+    original = recsys.lists.half_stars
+    recsys.lists.half_stars = with_tenths
     try:
         return shipped_choose(score, predicted, allowed, k, floor=floor, pool=pool, fill=fill)
     finally:
         recsys.lists.half_stars = original
 
 
-def variant(base: TrainedRecommender, serve: dict[str, Any], watch: dict[str, Any]):  # type: ignore[no-untyped-def]
+def variant(
+    base: TrainedRecommender, serve: dict[str, Any], watch: dict[str, Any]
+) -> TrainedRecommender:
     assert base.watch is not None
     return base.configured(
         serve=dataclasses.replace(base.serve, **serve),
@@ -103,6 +128,7 @@ def foldin_rmse(
     """RMSE of predict_for on each person's held-out movies, folded in from `inputs`."""
     errors = []
     for user, g in held.groupby("userId"):
+        assert isinstance(user, int | np.integer)
         mine = inputs.get(int(user))
         known = g[g["movieId"].isin(rec.items.ids)]
         if mine and not known.empty:
@@ -168,15 +194,15 @@ def main() -> None:
         print(f"| {name} | {cells} |", flush=True)
 
     show("most popular", lambda: PopularityRecommender.from_ratings(train, data.movies))
-    recsys.trained.choose = score_order  # type: ignore[assignment]
+    recsys.trained.choose = score_order
     show("before issue 9 (score order)", lambda: variant(base, *BEFORE))
     show("shipped, but in score order", lambda: base)
-    recsys.trained.choose = tenths_order  # type: ignore[assignment]
+    recsys.trained.choose = tenths_order
     show("shipped, but stars in tenths", lambda: base)
     recsys.trained.choose = shipped_choose
     for name, (serve, watch) in VARIANTS.items():
-        show(name, lambda serve=serve, watch=watch: variant(base, serve, watch))
+        show(name, partial(variant, base, serve, watch))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from telegram import Bot, CallbackQuery, Chat, Message, Update, User
@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import app
 from bot.chat import admin_texts, language, texts
+from bot.chat.context import BotContext
 from bot.chat.errors import on_error
 from bot.chat.outgoing import OutgoingLimiter
 from bot.chat.processor import FairProcessor
@@ -40,6 +41,11 @@ class RecordingBot:
         return True
 
 
+def error_context(error: Exception, bot: RecordingBot) -> BotContext:
+    """What the error handler reads from its context: the error and the bot."""
+    return cast(BotContext, SimpleNamespace(error=error, bot=bot))
+
+
 def message_update() -> Update:
     chat = Chat(42, Chat.PRIVATE)
     user = User(42, "Ann", is_bot=False)
@@ -50,7 +56,7 @@ def button_update(bot: RecordingBot) -> Update:
     user = User(42, "Ann", is_bot=False)
     message = Message(5, datetime.now(UTC), Chat(42, Chat.PRIVATE), text="list")
     query = CallbackQuery("q1", user, "inst", message=message, data="v1|p0")
-    query.set_bot(bot)
+    query.set_bot(cast(Bot, bot))  # a fake: records what the handler sends
     return Update(2, callback_query=query)
 
 
@@ -72,7 +78,7 @@ def test_application_has_every_command_buttons_the_limiter_and_the_fair_processo
 
 async def test_error_in_a_command_is_logged_and_the_person_told(caplog) -> None:
     bot = RecordingBot()
-    context = SimpleNamespace(error=RuntimeError("boom"), bot=bot)
+    context = error_context(RuntimeError("boom"), bot)
     with caplog.at_level(logging.ERROR, logger="bot.chat.errors"):
         await on_error(message_update(), context)
     assert bot.sent == [(42, texts.current().error)]
@@ -81,29 +87,27 @@ async def test_error_in_a_command_is_logged_and_the_person_told(caplog) -> None:
 
 async def test_error_in_a_button_is_answered_on_the_button() -> None:
     bot = RecordingBot()
-    await on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
+    await on_error(button_update(bot), error_context(RuntimeError("x"), bot))
     assert bot.answers == [texts.current().error] and bot.sent == []
 
 
 async def test_error_after_the_button_was_answered_goes_to_the_chat() -> None:
     bot = RecordingBot(answer_error=BadRequest("Query is too old"))
-    await on_error(button_update(bot), SimpleNamespace(error=RuntimeError("x"), bot=bot))
+    await on_error(button_update(bot), error_context(RuntimeError("x"), bot))
     assert bot.sent == [(42, texts.current().error)]
 
 
 async def test_telegram_failing_past_the_retries_is_one_line_and_told_once(caplog) -> None:
     bot = RecordingBot()
     with caplog.at_level(logging.WARNING, logger="bot.chat.errors"):
-        await on_error(
-            message_update(), SimpleNamespace(error=NetworkError("Bad Gateway"), bot=bot)
-        )
+        await on_error(message_update(), error_context(NetworkError("Bad Gateway"), bot))
     assert bot.sent == [(42, texts.current().error)]
     assert [r.exc_info for r in caplog.records] == [None]
 
 
 async def test_a_timed_out_send_is_not_followed_by_an_apology() -> None:
     bot = RecordingBot()
-    await on_error(message_update(), SimpleNamespace(error=TimedOut(), bot=bot))
+    await on_error(message_update(), error_context(TimedOut(), bot))
     assert bot.sent == []  # the request arrived: Telegram most likely delivered the reply
 
 
@@ -111,7 +115,7 @@ async def test_a_bad_request_is_a_bug_and_keeps_its_traceback(caplog) -> None:
     bot = RecordingBot()
     error = BadRequest("Can't parse entities")
     with caplog.at_level(logging.ERROR, logger="bot.chat.errors"):
-        await on_error(message_update(), SimpleNamespace(error=error, bot=bot))
+        await on_error(message_update(), error_context(error, bot))
     assert caplog.records[0].exc_info[1] is error and bot.sent == [(42, texts.current().error)]
 
 

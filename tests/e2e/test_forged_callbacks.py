@@ -4,6 +4,7 @@ press gets an answer, changes nothing in the database, and the bot keeps working
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -72,7 +73,11 @@ def test_a_rating_in_a_group_belongs_to_whoever_pressed(
     bot: BotProcess, person: Person, fake_api: FakeBotApi
 ):
     friend = Person(fake_api, next(_others), "Cleo")
-    group = {"id": -1000000000000 - person.id, "type": "supergroup", "title": "Movie night"}
+    group: dict[str, Any] = {
+        "id": -1000000000000 - person.id,
+        "type": "supergroup",
+        "title": "Movie night",
+    }
     mark = fake_api.mark()
     fake_api.send_text(person.user, "/popular@movie_test_bot", chat=group)
     popular = fake_api.wait_message(group["id"], since=mark)

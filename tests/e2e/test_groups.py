@@ -16,6 +16,7 @@ from tests.support.harness import (
     listed_movies,
     stored_ratings,
 )
+from tests.support.keyboard import movie_id
 
 pytestmark = pytest.mark.e2e
 
@@ -96,7 +97,7 @@ def test_a_rating_pressed_on_someone_elses_card_is_stored_for_the_presser(
 ) -> None:
     alice, bob = person.in_group(group), another.in_group(group)
     card = alice.tap(alice.say("/popular"), "2. ")
-    movie = callbacks.parse(find_button(card, "4")["callback_data"]).movie_id
+    movie = movie_id(callbacks.parse(find_button(card, "4")["callback_data"]))
     mark = fake_api.mark()
 
     answer = bob.press_only(card, find_button(card, "4")["callback_data"])

@@ -126,7 +126,9 @@ def test_metrics_parse_and_count_what_the_bot_did(watched: Watched, api: FakeBot
     assert samples[(handled, (("kind", "callback_query"), ("outcome", "ok")))] == 2
     assert samples[("moviebot_reply_latency_seconds_count", (("kind", "callback_query"),))] == 2
     assert samples[("moviebot_errors_total", (("source", "update"),))] == 0
-    assert dict(model[0])["version"] == artifacts.current_path(watched.process.models).name
+    current = artifacts.current_path(watched.process.models)
+    assert current is not None
+    assert dict(model[0])["version"] == current.name
 
 
 def test_healthz_is_503_naming_the_database_while_its_file_cannot_be_read(

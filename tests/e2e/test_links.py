@@ -12,6 +12,7 @@ import pytest
 
 from bot.chat import callbacks
 from tests.e2e.retraining.helpers import start_bot
+from tests.support import keyboard
 from tests.support.botapi import FakeBotApi, buttons
 from tests.support.harness import BotProcess, Person
 
@@ -46,9 +47,10 @@ def test_a_card_links_the_movie_on_imdb_and_tmdb(
 
     card = person.tap(person.say("/popular"), "1. ")
 
-    movie_id = callbacks.parse(buttons(card)[0]["callback_data"]).movie_id
+    movie_id = keyboard.movie_id(callbacks.parse(buttons(card)[0]["callback_data"]))
     links = pd.read_csv(with_links / "links.csv", dtype=str).set_index("movieId")
     imdb, tmdb = links.loc[str(movie_id), "imdbId"], links.loc[str(movie_id), "tmdbId"]
+    assert isinstance(imdb, str) and isinstance(tmdb, str)
     sent = api.calls("editMessageText", since=mark)[-1].params
     assert f'<a href="https://www.imdb.com/title/tt{imdb}/">IMDb</a>' in sent["text"]
     assert f'<a href="https://www.themoviedb.org/movie/{tmdb}">TMDb</a>' in sent["text"]

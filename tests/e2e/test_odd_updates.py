@@ -21,7 +21,7 @@ from tests.support.botapi import FakeBotApi, User
 from tests.support.harness import BotProcess, Person, person_known, stored_ratings
 
 pytestmark = pytest.mark.e2e
-ANONYMOUS_ADMIN = {
+ANONYMOUS_ADMIN: dict[str, Any] = {
     "id": 1087968824,
     "is_bot": True,
     "first_name": "Group",
@@ -92,7 +92,7 @@ def test_edited_messages_and_channel_posts_are_ignored(
     bot: BotProcess, person: Person, fake_api: FakeBotApi
 ) -> None:
     person.rate(person.tap(person.say("/popular"), "1. "), "4")
-    channel = {"id": -1003000000001, "type": "channel", "title": "Film news"}
+    channel: dict[str, Any] = {"id": -1003000000001, "type": "channel", "title": "Film news"}
     mark = fake_api.mark()
     odd = {
         "edited_message": raw_message(private(person.user), person.user, "/forget", edit_date=1),

@@ -35,6 +35,7 @@ def test_a_refused_token_stops_the_bot_without_printing_it(
     process.env["TELEGRAM_BOT_TOKEN"] = wrong
     process.start()
     try:
+        assert process.process is not None
         assert process.process.wait(60) != 0
     finally:
         process.stop()

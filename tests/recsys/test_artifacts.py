@@ -105,6 +105,7 @@ def test_training_ratings_and_titles_round_trip(tmp_path: Path) -> None:
 
     loaded = artifacts.load_training(path)
     expected = training.sort_values(["userId", "movieId"]).reset_index(drop=True)
+    assert loaded is not None
     pd.testing.assert_frame_equal(loaded, expected)
     assert artifacts.read_titles(path) == titles
 
@@ -347,5 +348,6 @@ def test_an_artifact_saved_now_loads_with_the_settings_it_was_saved_with(tmp_pat
     loaded = artifacts.load(artifacts.save(rec, tmp_path))
 
     mine = {int(m): 4.0 for m in rec.items.ids[:4]}
+    assert loaded.watch is not None and rec.watch is not None
     assert loaded.serve == serve and loaded.watch.config == rec.watch.config
     assert loaded.recommend(mine, k=5) == rec.recommend(mine, k=5)

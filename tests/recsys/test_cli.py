@@ -40,7 +40,7 @@ def write_movielens(folder: Path) -> Path:
     """A rank-2 taste model rounded to half stars; each user rates 60% of the movies."""
     rng = np.random.default_rng(0)
     users, movies = rng.normal(size=(N_USERS, 2)), rng.normal(size=(N_MOVIES, 2))
-    rows = []
+    rows: list[tuple[int, int, float, int]] = []
     for u in range(N_USERS):
         for m in rng.choice(N_MOVIES, size=int(N_MOVIES * 0.6), replace=False):
             rating = np.clip(np.round((3.5 + users[u] @ movies[m]) * 2) / 2, 0.5, 5.0)
@@ -329,6 +329,7 @@ def test_every_bad_input_is_one_line_and_exit_2(
 ) -> None:
     outcomes = {}
     for name, argv in bad_inputs(data_dir, models_dir, tmp_path).items():
+        code: str | int | None
         try:
             code = main(argv)
         except SystemExit as exc:  # argparse's own errors exit through SystemExit
@@ -346,6 +347,7 @@ def test_corrupt_artifact_is_exit_2_naming_the_file(
 ) -> None:
     broken = tmp_path / "broken-model"
     artifact = artifacts.current_path(models_dir)
+    assert artifact is not None
     broken.mkdir()
     for f in artifact.iterdir():
         (broken / f.name).write_bytes(f.read_bytes())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,13 @@ FORGOTTEN = 987_654_321
 """A user id nothing else in an artifact can look like (movie ids are 7, 17, ..., 1197)."""
 KINDS = ("mf_bias", "mf", "ncf")
 _DATA = low_rank(n_users=40, n_items=30, seed=3)
+
+
+def rewritten(path: Path, user_ids: Iterable[int] = (FORGOTTEN,)) -> Path:
+    """`without_users` on an artifact that holds them: the new artifact's path."""
+    new = without_users(path, user_ids)
+    assert new is not None, "the artifact held none of them"
+    return new
 
 
 def ratings_with_forgotten() -> pd.DataFrame:
@@ -60,7 +68,7 @@ def test_the_rewritten_model_has_no_row_for_them_and_predicts_the_same_for_the_o
     path = save(tmp_path, kind)
     before = artifacts.load(path)
 
-    after = artifacts.load(without_users(path, [FORGOTTEN]))
+    after = artifacts.load(rewritten(path))
 
     assert FORGOTTEN in before.users and FORGOTTEN not in after.users
     assert len(after.users) == len(before.users) - 1
@@ -74,7 +82,7 @@ def test_a_new_person_is_served_almost_the_same(tmp_path: Path, kind: str) -> No
     before = artifacts.load(path)
     mine, movies = {7: 5.0, 17: 4.0, 27: 1.5}, before.items.ids
 
-    after = artifacts.load(without_users(path, [FORGOTTEN]))
+    after = artifacts.load(rewritten(path))
 
     np.testing.assert_allclose(
         after.predict_for(mine, movies), before.predict_for(mine, movies), atol=0.05
@@ -95,7 +103,7 @@ def test_their_training_ratings_go_and_everyone_elses_stay(tmp_path: Path) -> No
     path = save(tmp_path)
     before = artifacts.load_training(path)
 
-    after = artifacts.load_training(without_users(path, [FORGOTTEN]))
+    after = artifacts.load_training(rewritten(path))
 
     assert before is not None and after is not None
     expected = before[before["userId"] != FORGOTTEN].reset_index(drop=True)
@@ -107,14 +115,14 @@ def test_every_file_checks_out_and_meta_counts_the_forgotten(tmp_path: Path) -> 
     n_ratings = int((ratings_with_forgotten()["userId"] == FORGOTTEN).sum())
     titles = artifacts.read_titles(path)
 
-    new = without_users(path, [FORGOTTEN])
+    new = rewritten(path)
 
     meta = artifacts.verify(new)  # every checksum, titles.json and ratings.npz included
     assert meta["forgotten"]["users"] == 1
     assert meta["forgotten"]["training_ratings"] == n_ratings
     assert meta["version"] == meta["info"]["version"] == new.name
     assert artifacts.read_titles(new) == titles and len(titles) == 30
-    again = without_users(new, [1010])
+    again = rewritten(new, [1010])
     assert artifacts.read_meta(again)["forgotten"]["users"] == 2
 
 
@@ -122,8 +130,8 @@ def test_pointers_follow_the_rewritten_copies_and_the_old_ones_are_gone(tmp_path
     first = save(tmp_path, "mf")
     second = save(tmp_path, "mf_bias")  # current; first is previous
 
-    new_first = without_users(first, [FORGOTTEN])
-    new_second = without_users(second, [FORGOTTEN])
+    new_first = rewritten(first)
+    new_second = rewritten(second)
 
     assert (artifacts.current_path(tmp_path), artifacts.previous_path(tmp_path)) == (
         new_second,

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from recsys.item_side import FoldIn
-from recsys.models import CollabFNet, build_model
+from recsys.models import CollabFNet, MFBias, build_model
 
 
 @pytest.mark.parametrize("kind", ["mf", "mf_bias", "ncf"])
@@ -21,6 +21,7 @@ def test_forward_returns_one_prediction_per_pair(kind):
 
 def test_mf_bias_is_mean_plus_biases_plus_dot():
     model = build_model("mf_bias", n_users=2, n_items=2, dim=3, global_mean=3.5)
+    assert isinstance(model, MFBias)
     with torch.no_grad():
         model.user_emb.weight.copy_(torch.tensor([[1.0, 0, 0], [0, 1, 0]]))
         model.item_emb.weight.copy_(torch.tensor([[2.0, 0, 0], [0, 0, 1]]))
@@ -45,6 +46,7 @@ def test_unknown_kind_is_refused():
 
 def test_mf_bias_falls_back_on_its_mean_and_biases():
     model = build_model("mf_bias", n_users=2, n_items=3, dim=2, global_mean=3.5)
+    assert isinstance(model, MFBias)
     with torch.no_grad():
         model.user_bias.weight.copy_(torch.tensor([[0.25], [-0.5]]))
         model.item_bias.weight.copy_(torch.tensor([[0.5], [0.0], [-1.0]]))
@@ -77,6 +79,7 @@ def test_ridge_fold_in_recovers_the_vector_behind_the_ratings():
 def test_the_prior_keeps_a_few_low_ratings_from_dragging_every_prediction_down():
     torch.manual_seed(0)
     model = build_model("mf_bias", n_users=4, n_items=12, dim=3, global_mean=3.5)
+    assert isinstance(model, MFBias)
     with torch.no_grad():
         model.item_bias.weight.fill_(0.5)  # every movie is predicted 4 for an average person
         model.user_bias.weight.zero_()
@@ -90,6 +93,7 @@ def test_the_prior_keeps_a_few_low_ratings_from_dragging_every_prediction_down()
 
 def test_mf_bias_penalises_its_biases_too():
     model = build_model("mf_bias", n_users=1, n_items=1, dim=2)
+    assert isinstance(model, MFBias)
     with torch.no_grad():
         model.user_emb.weight.zero_()
         model.item_emb.weight.fill_(1.0)

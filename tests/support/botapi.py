@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 
 from tests.support.api_faults import (
     DroppedConnection,
@@ -177,7 +177,8 @@ class FakeBotApi:
         self._messages: dict[tuple[int, int], Message] = {}
         self._next_message_id: dict[int, int] = {}
         self._chats: dict[int, dict[str, Any]] = {}
-        self._callbacks: dict[str, dict[str, Any]] = {}  # id -> query; "answered" once answered
+        # id -> query; "answered" once answered
+        self._callbacks: dict[str, dict[str, Any] | Literal["answered"]] = {}
         self._callback_ids = itertools.count(1)
         self._update_ids: dict[tuple[Any, ...], int] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}  # scope key -> commands
@@ -761,7 +762,7 @@ class FakeBotApi:
 
     def _answer_callback(self, params: dict, files: dict) -> bool:
         query_id = params.get("callback_query_id")
-        if self._callbacks.get(query_id) in (None, "answered"):
+        if not isinstance(query_id, str) or self._callbacks.get(query_id) in (None, "answered"):
             raise ApiError(
                 400,
                 "Bad Request: query is too old and response timeout expired or query id is invalid",
@@ -772,8 +773,8 @@ class FakeBotApi:
         return True
 
     def _delete_message(self, params: dict, files: dict) -> bool:
-        key = (params.get("chat_id"), params.get("message_id"))
-        if self._messages.pop(key, None) is None:
+        key = _message_key(params)
+        if key is None or self._messages.pop(key, None) is None:
             raise ApiError(400, "Bad Request: message to delete not found")
         return True
 
@@ -828,7 +829,8 @@ class FakeBotApi:
     def _editable(self, params: dict) -> Message:
         if params.get("inline_message_id"):
             raise ApiError(400, "Bad Request: inline messages are not supported by this server")
-        message = self._messages.get((params.get("chat_id"), params.get("message_id")))
+        key = _message_key(params)
+        message = None if key is None else self._messages.get(key)
         if message is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         if message["from"]["id"] != self.bot_user["id"]:
@@ -886,3 +888,11 @@ def _brief(params: dict[str, Any]) -> dict[str, Any]:
     return {
         k: (v[:60] if isinstance(v, str) else v) for k, v in params.items() if k != "reply_markup"
     }
+
+
+def _message_key(params: dict[str, Any]) -> tuple[int, int] | None:
+    """The (chat id, message id) a call names; None when it leaves either out."""
+    chat_id, message_id = params.get("chat_id"), params.get("message_id")
+    if chat_id is None or message_id is None:
+        return None
+    return chat_id, message_id

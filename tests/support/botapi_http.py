@@ -62,6 +62,8 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
         for part in BytesParser(policy=HTTP).parsebytes(head + body).iter_parts():
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True) or b""
+            # A part of multipart/form-data is named and holds bytes (not nested parts).
+            assert isinstance(name, str) and isinstance(payload, bytes), (name, payload)
             if part.get_filename() is not None:
                 files[name] = payload
             else:

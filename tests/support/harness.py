@@ -305,8 +305,9 @@ def numbered_buttons(message: Message) -> list[dict[str, Any]]:
 def listed_movies(message: Message) -> list[int]:
     """The movie ids behind a list's numbered buttons, read with the bot's own parser."""
     from bot.chat import callbacks  # the bot's callback format is its business, not the harness's
+    from tests.support.keyboard import movie_id
 
-    return [callbacks.parse(b["callback_data"]).movie_id for b in numbered_buttons(message)]
+    return [movie_id(callbacks.parse(b["callback_data"])) for b in numbered_buttons(message)]
 
 
 def stored_ratings(database: Path, telegram_id: int) -> dict[int, float]:

@@ -7,6 +7,7 @@ bot's real HTTP path; these tests pin that down independently of the bot.
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import json
 import socket
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 
 from tests.support.api_faults import FaultPlan, FaultSpec, parse_faults
@@ -38,6 +39,11 @@ def api() -> Iterator[FakeBotApi]:
 async def client(api: FakeBotApi) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=api.base_url) as client:
         yield client
+
+
+def message_of(update: Update) -> Message:
+    assert update.message is not None, f"not a message: {update}"
+    return update.message
 
 
 def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -62,20 +68,21 @@ async def test_long_poll_blocks_until_a_person_writes(client: Bot, api: FakeBotA
     assert not poll.done()
     api.send_text(ANN, "/start")
     updates = await asyncio.wait_for(poll, 3)
-    assert [u.message.text for u in updates] == ["/start"]
-    assert updates[0].message.entities[0].type == "bot_command"
-    assert updates[0].effective_user.id == ANN["id"]
+    assert [message_of(u).text for u in updates] == ["/start"]
+    assert message_of(updates[0]).entities[0].type == "bot_command"
+    user = updates[0].effective_user
+    assert user is not None and user.id == ANN["id"]
 
 
 async def test_long_poll_times_out_empty(client: Bot) -> None:
-    assert await client.get_updates(timeout=0.2) == ()
+    assert await client.get_updates(timeout=dtm.timedelta(seconds=0.2)) == ()
 
 
 async def test_offset_confirms_updates(client: Bot, api: FakeBotApi) -> None:
     api.send_text(ANN, "one")
     api.send_text(ANN, "two")
     first = await client.get_updates()
-    assert [u.message.text for u in first] == ["one", "two"]
+    assert [message_of(u).text for u in first] == ["one", "two"]
     await client.get_updates(offset=first[0].update_id + 1)
     assert api.pending_updates() == 1
 
@@ -91,6 +98,7 @@ async def test_sent_message_is_recorded_with_its_keyboard(client: Bot, api: Fake
     assert sent.text == "Pick & rate"
     assert sent.message_id == 2  # the person's message was number 1 in this chat
     stored = api.last_message_to(ANN["id"])
+    assert stored is not None
     assert find_button(stored, "1.")["callback_data"] == "m:1"
     assert api.wait_for("sendMessage").params["chat_id"] == ANN["id"]
 
@@ -117,7 +125,9 @@ async def test_editing_to_identical_content_is_not_modified(client: Bot, api: Fa
     api.send_text(ANN, "hi")
     sent = await client.send_message(ANN["id"], "card", reply_markup=keyboard(("5", "r:1:5")))
     edited = await sent.edit_text("card, rated", reply_markup=keyboard(("5 ✓", "r:1:5")))
-    assert api.message(ANN["id"], sent.message_id)["text"] == edited.text == "card, rated"
+    assert isinstance(edited, Message)  # not True: the message is not an inline one
+    stored = api.message(ANN["id"], sent.message_id)
+    assert stored is not None and stored["text"] == edited.text == "card, rated"
     with pytest.raises(BadRequest, match="not modified"):
         await client.edit_message_text(
             "card, rated", ANN["id"], sent.message_id, reply_markup=keyboard(("5 ✓", "r:1:5"))
@@ -139,9 +149,12 @@ async def test_a_press_arrives_as_a_callback_query_answered_once(
 ) -> None:
     api.send_text(ANN, "hi")
     sent = await client.send_message(ANN["id"], "rate", reply_markup=keyboard(("4.5", "r:9:4.5")))
-    query_id = api.press_button(ANN, api.last_message_to(ANN["id"]), "4.5")
+    stored = api.last_message_to(ANN["id"])
+    assert stored is not None
+    query_id = api.press_button(ANN, stored, "4.5")
     updates = await client.get_updates()
     query = next(u.callback_query for u in updates if u.callback_query)
+    assert query.message is not None
     assert (query.data, query.message.message_id) == ("r:9:4.5", sent.message_id)
     assert api.answered(query_id) is None
     await query.answer("Saved")
@@ -180,7 +193,7 @@ async def test_injected_failure_hits_the_next_call_only(client: Bot, api: FakeBo
 def test_updates_parse_as_ptb_updates(api: FakeBotApi) -> None:
     message = api.send_text(ANN, "/recommend comedy")
     update = Update.de_json({"update_id": 1, "message": message}, None)
-    assert update.message.text == "/recommend comedy"
+    assert message_of(update).text == "/recommend comedy"
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own
@@ -223,7 +236,7 @@ def test_the_accepted_socket_has_tcp_nodelay(api: FakeBotApi) -> None:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        with socket.create_connection(server.server_address, timeout=5) as conn:
+        with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as conn:
             conn.sendall(raw_request(server.server_address[1], "getMe"))
             assert conn.recv(65536).startswith(b"HTTP/1.1 200")
             assert accepted[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
@@ -318,7 +331,8 @@ def test_fault_delay_performs_the_call_then_answers_late(http: httpx.Client) -> 
             sending = pool.submit(post, http, api, "sendMessage", chat_id=ANN["id"], text="slow")
             call = api.wait_for("sendMessage")
             assert (call.ok, call.fault) == (True, "delay30")
-            assert api.last_message_to(ANN["id"])["text"] == "slow"  # Telegram did the work
+            last = api.last_message_to(ANN["id"])
+            assert last is not None and last["text"] == "slow"  # Telegram did the work
             assert not sending.done()  # ...and the answer is still on its way
             api.stop()  # cuts the delay short
             answer = sending.result(10)
@@ -441,8 +455,9 @@ async def test_raw_updates_get_server_assigned_ids(client: Bot, api: FakeBotApi)
     assert (first, second) == (2, 3)
     updates = await client.get_updates()
     assert [u.update_id for u in updates] == [1, 2, 3]
-    assert updates[1].edited_message.text == "hi, edited"
-    assert updates[2].channel_post.chat.id == -1001
+    edited_message, channel_post = updates[1].edited_message, updates[2].channel_post
+    assert edited_message is not None and edited_message.text == "hi, edited"
+    assert channel_post is not None and channel_post.chat.id == -1001
     assert updates[2].effective_user is None
     assert (await client.send_message(-1001, "to the channel")).chat.id == -1001
 
@@ -453,6 +468,7 @@ async def test_a_raw_callback_query_can_be_answered(client: Bot, api: FakeBotApi
     assert api.update_id(query_id="raw-1") == update_id
     assert [q["id"] for q in api.unanswered()] == ["raw-1"]
     [update] = await client.get_updates()
+    assert update.callback_query is not None
     assert update.callback_query.data == "v1|s\udcbfx"  # a lone surrogate, as sent
     await update.callback_query.answer("no")
     assert api.unanswered() == []

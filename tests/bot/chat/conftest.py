@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from telegram import Chat, Message, User
+from telegram import Chat, Message, Update, User
 
 from bot.chat import buttons
+from bot.chat.context import BotContext
 from bot.chat.metrics import Metrics
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
@@ -98,7 +99,8 @@ def press(storage: Storage, holder: ModelHolder):
         query = FakeQuery(data, user, message, edit_error=edit_error, answer_error=answer_error)
         bot = FakeBot()
         context = SimpleNamespace(storage=storage, holder=holder, bot=bot, metrics=Metrics())
-        await buttons.on_button(SimpleNamespace(callback_query=query), context)
+        update = SimpleNamespace(callback_query=query)
+        await buttons.on_button(cast(Update, update), cast(BotContext, context))
         return query, bot
 
     return run

@@ -47,7 +47,8 @@ def test_encode_then_parse_gives_the_same_callback(callback: cb.Callback) -> Non
 
 def test_rate_carries_half_stars_and_exposes_the_rating() -> None:
     assert cb.parse("v1|r|2571|9|p0") == cb.Rate(2571, 9, cb.Popular(0))
-    assert cb.parse("v1|r|2571|9|p0").rating == 4.5
+    rate = cb.parse("v1|r|2571|9|p0")
+    assert isinstance(rate, cb.Rate) and rate.rating == 4.5
 
 
 def test_a_search_without_a_page_is_its_first_page() -> None:

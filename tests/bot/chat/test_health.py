@@ -15,7 +15,7 @@ from bot.chat.context import Resources
 from bot.chat.health import add_health
 from bot.storage import Storage
 from bot.training.model_holder import ModelHolder
-from tests.bot.storage.faults import delete_keeping
+from tests.bot.storage.faults import database_file, delete_keeping
 
 
 @pytest.fixture
@@ -57,7 +57,8 @@ async def test_healthz_names_the_trained_model_that_serves(
 async def test_healthz_is_503_naming_the_database_when_its_file_cannot_be_read(
     client: TestClient, storage: Storage, tmp_path: Path
 ) -> None:
-    delete_keeping(storage.path, tmp_path / "kept.db")  # the bot's connections still read it
+    # the bot's connections still read it
+    delete_keeping(database_file(storage), tmp_path / "kept.db")
     response = await client.get("/healthz")
     body = await response.json()
     assert response.status == 503

@@ -10,11 +10,15 @@ import dataclasses
 import re
 import string
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.chat.language import CATALOGUES, LANGUAGES
-from bot.chat.locales import Catalogue, OneFewMany, OneOther, Plural, en
+from bot.chat.language import CATALOGUES, LANGUAGES, Language
+from bot.chat.locales import OneFewMany, OneOther, Plural, en
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Texts = dict[str, str | Plural]
 
@@ -34,7 +38,7 @@ MAX_COMMAND, MAX_DESCRIPTION, MAX_SHORT_DESCRIPTION = 256, 512, 120
 HTML_TAG = re.compile(r"</?(b|i|code|pre)>")
 
 
-def texts(node: object, path: str = "") -> Iterator[tuple[str, str | Plural]]:
+def texts(node: DataclassInstance, path: str = "") -> Iterator[tuple[str, str | Plural]]:
     """Every text of a catalogue as (dotted field path, template or plural)."""
     for field in dataclasses.fields(node):
         value = getattr(node, field.name)
@@ -45,7 +49,7 @@ def texts(node: object, path: str = "") -> Iterator[tuple[str, str | Plural]]:
             yield from texts(value, name + ".")
 
 
-def flat(catalogue: Catalogue) -> Texts:
+def flat(catalogue: DataclassInstance) -> Texts:
     return dict(texts(catalogue))
 
 
@@ -69,7 +73,7 @@ TRANSLATIONS = [language for language in LANGUAGES if language != "en"]
 
 
 @pytest.mark.parametrize("language", TRANSLATIONS)
-def test_every_form_keeps_the_placeholders_of_english(language: str) -> None:
+def test_every_form_keeps_the_placeholders_of_english(language: Language) -> None:
     # The "one" form may leave the count out ("tu valoración" for 1), nothing else.
     wrong = []
     for field, translated in flat(CATALOGUES[language]).items():
@@ -83,7 +87,7 @@ def test_every_form_keeps_the_placeholders_of_english(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", TRANSLATIONS)
-def test_every_form_keeps_the_html_tags_of_english(language: str) -> None:
+def test_every_form_keeps_the_html_tags_of_english(language: Language) -> None:
     wrong = [
         (field, form)
         for field, translated in flat(CATALOGUES[language]).items()
@@ -94,21 +98,21 @@ def test_every_form_keeps_the_html_tags_of_english(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", TRANSLATIONS)
-def test_translations_differ_from_english_unless_the_word_is_the_same(language: str) -> None:
+def test_translations_differ_from_english_unless_the_word_is_the_same(language: Language) -> None:
     translated = flat(CATALOGUES[language])
     same = {f for f in ENGLISH if forms(translated[f]) == forms(ENGLISH[f])}
     assert same == {f for lang, f in SAME_AS_ENGLISH if lang == language}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_plurals_have_the_forms_of_their_language(language: str) -> None:
+def test_plurals_have_the_forms_of_their_language(language: Language) -> None:
     kind = OneFewMany if language == "ru" else OneOther
     plurals = [v for v in flat(CATALOGUES[language]).values() if not isinstance(v, str)]
     assert plurals and all(isinstance(p, kind) for p in plurals)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_template_formats(language: str) -> None:
+def test_every_template_formats(language: Language) -> None:
     # 1 suits every format spec used ({n:,}, {rmse:.4f}); a stray brace would raise here.
     for field, text in flat(CATALOGUES[language]).items():
         for form in forms(text):
@@ -117,14 +121,14 @@ def test_every_template_formats(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_answers_to_presses_fit_telegram(language: str) -> None:
+def test_answers_to_presses_fit_telegram(language: Language) -> None:
     catalogue = flat(CATALOGUES[language])
     too_long = [f for f in sorted(ANSWERS) if not 0 < len(str(catalogue[f])) <= MAX_ANSWER]
     assert too_long == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_menus_and_descriptions_fit_telegram(language: str) -> None:
+def test_menus_and_descriptions_fit_telegram(language: Language) -> None:
     catalogue = CATALOGUES[language]
     about = [*flat(catalogue.commands).values(), *flat(catalogue.admin.commands).values()]
     assert all(0 < len(str(text)) <= MAX_COMMAND for text in about)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
@@ -54,8 +55,17 @@ def run_markers(ax: Axes) -> list[Line2D]:
     ]
 
 
+def xdata(line: Line2D) -> list[float]:
+    """A line's x values as plain numbers (matplotlib types them as any array-like)."""
+    return np.asarray(line.get_xdata()).tolist()
+
+
+def ydata(line: Line2D) -> list[float]:
+    return np.asarray(line.get_ydata()).tolist()
+
+
 def marker_at(ax: Axes, run_id: int) -> Line2D:
-    (line,) = [line for line in run_markers(ax) if list(line.get_xdata()) == [run_id]]
+    (line,) = [line for line in run_markers(ax) if xdata(line) == [run_id]]
     return line
 
 
@@ -95,7 +105,7 @@ def test_every_run_is_one_mark_at_its_own_position_in_each_panel() -> None:
 
     for name in ("rmse", "ndcg"):
         ax = panel(figure, name)
-        scored = sorted(x for line in run_markers(ax) for x in line.get_xdata())
+        scored = sorted(x for line in run_markers(ax) for x in xdata(line))
         unscored = [int(t.get_position()[0]) for t in ax.texts if t.get_text() == "failed"]
         assert (scored, unscored) == ([1, 2, 3, 4, 6, 7, 8, 9, 10], [5]), name
 
@@ -106,8 +116,8 @@ def test_one_run_is_one_tick_and_one_point_per_panel() -> None:
     rmse, ndcg = panel(figure, "rmse"), panel(figure, "ndcg")
 
     assert list(ndcg.get_xticks()) == [1]
-    assert [list(line.get_ydata()) for line in run_markers(rmse)] == [[0.8384]]
-    assert [list(line.get_ydata()) for line in run_markers(ndcg)] == [[0.243]]
+    assert [ydata(line) for line in run_markers(rmse)] == [[0.8384]]
+    assert [ydata(line) for line in run_markers(ndcg)] == [[0.243]]
 
 
 def test_rejected_and_failed_runs_look_different_from_swapped_in_ones() -> None:
@@ -136,7 +146,7 @@ def test_the_legend_sits_outside_every_panel() -> None:
 def dashed_levels(ax: Axes) -> list[float]:
     """The heights of the dashed reference lines in a panel."""
     lines = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
-    return sorted({round(float(y), 3) for line in lines for y in line.get_ydata()})
+    return sorted({round(float(y), 3) for line in lines for y in ydata(line)})
 
 
 def test_the_popularity_baseline_is_a_reference_line_in_both_panels() -> None:
@@ -151,7 +161,7 @@ def test_the_gate_band_spans_from_the_serving_model_to_the_margin() -> None:
     ax = panel(plots.stats_figure(CURVE, "", [FIRST, SECOND], MARGIN), "rmse")
 
     (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    ys = band.get_paths()[0].vertices[:, 1]
+    ys = np.asarray(band.get_paths()[0].vertices)[:, 1]
 
     assert (ys.min(), ys.max()) == pytest.approx((0.8384, 0.8384 * (1 + MARGIN)))
 

@@ -9,11 +9,12 @@ from bot.chat import callbacks as cb
 from bot.chat import screens, texts
 from bot.training.model_holder import ModelHolder
 from recsys.popularity import PopularityRecommender
+from tests.support import keyboard as kb
 from tests.support.catalogue import title
 
 
 def labels(screen: screens.Screen) -> list[str]:
-    return [b.text for row in screen.markup.inline_keyboard for b in row]
+    return [b.text for row in kb.rows(screen.markup) for b in row]
 
 
 async def test_popular_pages_number_the_50_most_rated_movies(storage) -> None:
@@ -30,16 +31,14 @@ async def test_popular_pages_number_the_50_most_rated_movies(storage) -> None:
 
 async def test_the_popular_list_offers_rating_by_genre(storage) -> None:
     screen = await screens.popular(storage, 42, 0)
-    offer = screen.markup.inline_keyboard[-1]
-    assert [(b.text, cb.parse(b.callback_data)) for b in offer] == [
-        ("Rate by genre", cb.PickGenreToRate())
-    ]
+    offer = kb.rows(screen.markup)[-1]
+    assert [(b.text, kb.parsed(b)) for b in offer] == [("Rate by genre", cb.PickGenreToRate())]
 
 
 def test_rating_by_genre_offers_the_models_genres(holder) -> None:
     screen = screens.genres_to_rate(holder)
     assert labels(screen) == ["Comedy", "Drama", "Sci-Fi", "« Back"]
-    assert cb.parse(screen.markup.inline_keyboard[0][0].callback_data) == cb.PopularIn("Comedy", 0)
+    assert kb.parsed(kb.rows(screen.markup)[0][0]) == cb.PopularIn("Comedy", 0)
 
 
 async def test_a_genre_page_lists_its_most_rated_movies_to_rate(storage, holder) -> None:
@@ -49,9 +48,9 @@ async def test_a_genre_page_lists_its_most_rated_movies_to_rate(storage, holder)
     assert labels(screen)[:3] == [f"1. {title(3)} ★4", f"2. {title(9)}", f"3. {title(12)}"]
     assert "<b>Popular in Comedy</b> (page 1/2)" in screen.text  # 19 comedies left
     assert "Rated: 1. Rate 4 more for personal picks." in screen.text
-    rows = screen.markup.inline_keyboard
-    assert cb.parse(rows[0][0].callback_data) == cb.OpenCard(3, cb.PopularIn("Comedy", 0))
-    assert [cb.parse(b.callback_data) for b in rows[-2] + rows[-1]] == [
+    rows = kb.rows(screen.markup)
+    assert kb.parsed(rows[0][0]) == cb.OpenCard(3, cb.PopularIn("Comedy", 0))
+    assert [kb.parsed(b) for b in rows[-2] + rows[-1]] == [
         cb.PopularIn("Comedy", 1),
         cb.PickGenreToRate(),
     ]
@@ -90,7 +89,7 @@ async def test_my_ratings_clamp_a_page_that_no_longer_exists(storage) -> None:
 
 async def test_search_results_open_cards_that_return_to_the_search(storage, holder) -> None:
     screen = await screens.search(storage, holder, 42, "movie 17")
-    data = screen.markup.inline_keyboard[0][0].callback_data
+    data = kb.data(kb.rows(screen.markup)[0][0])
     assert labels(screen)[0] == f"1. {title(17)}"
     assert cb.parse(data) == cb.OpenCard(17, cb.Search("movie 17"))
 
@@ -104,15 +103,15 @@ async def test_search_says_how_many_match_and_pages_by_ten(storage, holder) -> N
     first = await screens.search(storage, holder, 42, "movie")
     assert first.text.startswith("<b>60 movies match “movie”</b> (page 1/6)")
     assert labels(first)[0] == f"1. {title(1)}" and labels(first)[-1] == "Next »"
-    assert cb.parse(first.markup.inline_keyboard[-1][0].callback_data) == cb.Search("movie", 1)
+    assert kb.parsed(kb.rows(first.markup)[-1][0]) == cb.Search("movie", 1)
 
 
 async def test_a_search_page_numbers_on_and_its_cards_come_back_to_it(storage, holder) -> None:
     screen = await screens.view(storage, holder, 42, cb.Search("movie", 2))
-    rows = screen.markup.inline_keyboard
+    rows = kb.rows(screen.markup)
     assert "(page 3/6)" in screen.text and labels(screen)[0] == f"21. {title(21)}"
-    assert cb.parse(rows[0][0].callback_data) == cb.OpenCard(21, cb.Search("movie", 2))
-    assert [cb.parse(b.callback_data) for b in rows[-1]] == [
+    assert kb.parsed(rows[0][0]) == cb.OpenCard(21, cb.Search("movie", 2))
+    assert [kb.parsed(b) for b in rows[-1]] == [
         cb.Search("movie", 1),
         cb.Search("movie", 3),
     ]
@@ -163,9 +162,10 @@ async def test_search_buttons_work_when_the_query_holds_invisible_characters(
     # then carry a query that the strict parser accepts, or every one of them is dead.
     screen = await screens.search(storage, holder, 42, query)
     assert labels(screen)[0] == f"1. {title(17)}"
-    for row in screen.markup.inline_keyboard:
-        action = cb.parse(row[0].callback_data)
-        assert isinstance(action, cb.OpenCard) and action.back.query.isprintable()
+    for row in kb.rows(screen.markup):
+        action = kb.parsed(row[0])
+        assert isinstance(action, cb.OpenCard) and isinstance(action.back, cb.Search)
+        assert action.back.query.isprintable()
 
 
 @pytest.mark.parametrize("genre", ["Ciencia ficción", "Extremely Long Genre Name " * 3])
@@ -181,9 +181,9 @@ async def test_a_genre_that_cannot_travel_in_buttons_is_not_offered_or_resolved(
     with pytest.raises(screens.UnknownGenre):
         await screens.recommendations(storage, holder, 42, genre)
     screen = await screens.recommendations(storage, holder, 42, "drama")
-    for row in screen.markup.inline_keyboard:
+    for row in kb.rows(screen.markup):
         for button in row:
-            cb.parse(button.callback_data)
+            kb.parsed(button)
 
 
 async def test_the_popular_list_leaves_out_every_marked_movie(storage) -> None:
@@ -199,9 +199,7 @@ async def test_recommendations_leave_out_marked_movies(storage, holder) -> None:
     for movie, kind in ((1, "not_seen"), (2, "not_interested"), (3, "later")):
         await storage.mark(42, movie, kind)
     screen = await screens.recommendations(storage, holder, 42, None)
-    shown = {
-        cb.parse(row[0].callback_data).movie_id for row in screen.markup.inline_keyboard[::2][:-1]
-    }
+    shown = {kb.movie_id(kb.parsed(row[0])) for row in kb.rows(screen.markup)[::2][:-1]}
     assert len(shown) == 10 and not shown & {1, 2, 3}
 
 
@@ -213,5 +211,5 @@ async def test_hidden_and_watchlist_list_their_own_marks(storage) -> None:
     watchlist = await screens.marked_list(storage, 42, cb.Watchlist(0))
     assert labels(hidden) == [f"1. {title(3)}", f"2. {title(1)}"]  # newest first
     assert labels(watchlist) == [f"1. {title(2)}"]
-    opened = cb.parse(hidden.markup.inline_keyboard[0][0].callback_data)
+    opened = kb.parsed(kb.rows(hidden.markup)[0][0])
     assert opened == cb.OpenCard(3, cb.Hidden(0))

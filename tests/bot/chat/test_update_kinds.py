@@ -57,7 +57,7 @@ async def wired(storage: Storage, holder: ModelHolder, tmp_path: Path) -> AsyncI
     await unwire(bot)
 
 
-def group_message(text: str, **kwargs: Any) -> dict[str, Any]:
+def group_message(text: str | None, **kwargs: Any) -> dict[str, Any]:
     return message(text, chat=GROUP, **kwargs)
 
 

@@ -48,7 +48,7 @@ def private_chat(user_id: int) -> dict[str, Any]:
     return {"id": user_id, "type": "private", "first_name": "Ann"}
 
 
-GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Movie night"}
+GROUP: dict[str, Any] = {"id": -1001234567890, "type": "supergroup", "title": "Movie night"}
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,15 @@ class RecordingRequest(BaseRequest):
         if method in ("sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"):
             chat_id = int(params.get("chat_id", 1))
             message_id = int(params.get("message_id") or next(self._message_ids))
-            chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+            chat: dict[str, Any] = {
+                "id": chat_id,
+                "type": "private" if chat_id > 0 else "supergroup",
+            }
             if chat_id < 0:
                 chat["title"] = "Movie night"
-            content = {"text": params["text"]} if "text" in params else {"photo": []}
+            content: dict[str, Any] = (
+                {"text": params["text"]} if "text" in params else {"photo": []}
+            )
             return {
                 "message_id": message_id,
                 "date": int(time.time()),

@@ -12,11 +12,21 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from bot.storage import Storage
+
 SIDE_FILES = ("", "-wal", "-shm")
 """The database file and the two SQLite keeps beside it in WAL mode."""
+
+
+def database_file(storage: Storage) -> Path:
+    """The SQLite file behind a storage (its `path` is the URL's text on PostgreSQL)."""
+    assert isinstance(storage.path, Path), f"not an SQLite database: {storage.path}"
+    return storage.path
 
 
 def delete_keeping(database: Path, keep: Path) -> None:

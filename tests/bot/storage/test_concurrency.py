@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 
 from bot.storage import Storage
@@ -93,7 +94,9 @@ async def test_a_write_waits_for_another_process_holding_the_lock(
 async def test_a_refused_write_among_concurrent_ones_leaves_the_others(storage: Storage) -> None:
     await storage.record_rating(700, 2, 3.0)
     # Issued together, these are grouped into shared transactions, each with its own savepoint.
-    writes = [storage.record_rating(500 + i, 101 + i, 4.0) for i in range(20)]
+    writes: list[Awaitable[object]] = [
+        storage.record_rating(500 + i, 101 + i, 4.0) for i in range(20)
+    ]
     writes.insert(10, storage.record_rating(600, 999_999, 4.0))
     writes.insert(5, storage.forget_person(700))
 

@@ -20,6 +20,7 @@ async def test_a_given_folder_is_imported_once(
         first = await store.ensure_movielens(small_movielens, tmp_path / "data", lines.append)
         again = await store.ensure_movielens(small_movielens, tmp_path / "data", lines.append)
 
+    assert first is not None
     assert first == ImportResult(imported=True, movies=first.movies, ratings=len(SMALL_RATINGS))
     assert again is None and "import committed" in " ".join(lines)
 

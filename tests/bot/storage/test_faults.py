@@ -19,6 +19,7 @@ from bot.storage import DatabaseBusy, DatabaseLost, Storage, StorageError
 from bot.storage.connection import WRITE_BUSY_TIMEOUT_MS
 from bot.storage.health import FileGuard
 from tests.bot.storage.faults import (
+    database_file,
     delete_keeping,
     made_read_only,
     stored_rating,
@@ -42,7 +43,7 @@ async def test_a_deleted_database_refuses_every_write_and_says_so_once(
     storage: Storage, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     await storage.record_rating(1, 2, 4.0)
-    delete_keeping(storage.path, tmp_path / "kept.db")
+    delete_keeping(database_file(storage), tmp_path / "kept.db")
 
     for attempt in range(3):
         with pytest.raises(DatabaseLost, match="deleted"):
@@ -64,19 +65,19 @@ async def test_a_replaced_database_refuses_writes_to_either_file(
     other = tmp_path / "other.db"
     async with await Storage.open(other) as replacement:
         await replacement.import_movielens(small_movielens)
-    delete_keeping(storage.path, tmp_path / "kept.db")
+    delete_keeping(database_file(storage), tmp_path / "kept.db")
     os.replace(other, storage.path)
 
     with pytest.raises(DatabaseLost, match="replaced"):
         await storage.record_rating(3, 2, 4.5)
 
     await storage.close()
-    assert stored_rating(storage.path, 3, 2) is None
+    assert stored_rating(database_file(storage), 3, 2) is None
     assert stored_rating(tmp_path / "kept.db", 3, 2) is None
 
 
 async def test_a_file_made_read_only_while_running_refuses_writes(storage: Storage) -> None:
-    with made_read_only(storage.path), pytest.raises(DatabaseLost, match="read-only"):
+    with made_read_only(database_file(storage)), pytest.raises(DatabaseLost, match="read-only"):
         await storage.record_rating(4, 2, 4.0)
     with pytest.raises(DatabaseLost):  # lost stays lost: restart with a writable file
         await storage.record_rating(4, 2, 4.0)
@@ -124,7 +125,7 @@ async def test_a_database_sqlite_itself_considers_read_only_fails_at_open(tmp_pa
 async def test_a_foreign_write_lock_means_busy_within_seconds_while_reads_answer(
     storage: Storage,
 ) -> None:
-    with write_locked(storage.path):
+    with write_locked(database_file(storage)):
         started = time.monotonic()
         write = asyncio.create_task(storage.record_rating(5, 2, 4.0))
         await asyncio.sleep(0.5)  # the write is waiting for the lock now
@@ -149,7 +150,7 @@ async def test_writes_queued_behind_a_busy_one_do_not_wait_a_second_round(
             await storage.record_rating(telegram_id, 2, 4.0)
         return time.monotonic()
 
-    with write_locked(storage.path, "BEGIN IMMEDIATE"):
+    with write_locked(database_file(storage), "BEGIN IMMEDIATE"):
         started = time.monotonic()
         ended = await asyncio.gather(*(rate_after(0.4 * i, 60 + i) for i in range(5)))
 
@@ -159,7 +160,7 @@ async def test_writes_queued_behind_a_busy_one_do_not_wait_a_second_round(
 async def test_while_the_lock_is_known_taken_writes_fail_fast_then_save_again(
     storage: Storage,
 ) -> None:
-    with write_locked(storage.path):
+    with write_locked(database_file(storage)):
         with pytest.raises(DatabaseBusy):
             await storage.record_rating(7, 2, 4.0)
         started = time.monotonic()
@@ -177,7 +178,7 @@ async def test_the_movielens_import_waits_longer_than_a_person(
     tmp_path: Path, small_movielens: Path
 ) -> None:
     async with await Storage.open(tmp_path / "bot.db") as store:
-        with write_locked(store.path):
+        with write_locked(database_file(store)):
             importing = asyncio.create_task(store.import_movielens(small_movielens))
             await asyncio.sleep(WAIT_S + 1)  # past a person's wait, the import still waits
             assert not importing.done()

@@ -60,6 +60,7 @@ async def test_ratings_and_movies_come_from_one_instant(
 ) -> None:
     """A write committed between the two reads is seen by neither: one read transaction."""
     original = (await storage.all_movies()).set_index("movieId").loc[1, "title"]
+    assert isinstance(original, str)
     connect = sqlite3.connect
 
     class WriteMidway:

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 
 from bot.storage import Storage
-from bot.training.forgetting import forget_in_models, forget_rows
+from bot.training.forgetting import Swept, forget_in_models, forget_rows
 from bot.training.model_holder import ModelHolder
 from bot.training.retrainer import Retrainer
 from bot.training.serving import load_model
 from recsys import artifacts
 from recsys.forgetting import users_of
+from recsys.trained import TrainedRecommender
 from tests.support.training import fast_options
 
 ANN, BOB = 730_019_921, 730_019_922
@@ -37,6 +38,13 @@ def kept(models: Path) -> ModelHolder:
 def retrainer(storage: Storage, kept: ModelHolder, models: Path) -> Retrainer:
     """Publishes every model it trains (a margin of 100%): these tests are about who is in it."""
     return Retrainer(storage, kept, fast_options(models, margin=1.0))
+
+
+def served(holder: ModelHolder) -> TrainedRecommender:
+    """The model a holder serves: a trained one here, which knows its users."""
+    model = holder.get()
+    assert isinstance(model, TrainedRecommender), model
+    return model
 
 
 async def rate(storage: Storage, telegram_id: int) -> int:
@@ -73,8 +81,9 @@ async def test_forget_removes_them_from_every_stored_model_and_from_the_served_o
 
     assert (swept.holding, swept.failed) == (2, {})
     assert all(ann not in users for users in holding(models).values())
-    assert ann not in kept.get().users
-    assert kept.get().info.version == artifacts.current_path(models).name
+    assert ann not in served(kept).users
+    current = artifacts.current_path(models)
+    assert current is not None and kept.get().info.version == current.name
 
 
 async def test_no_file_of_any_model_holds_their_telegram_id_or_person_id(
@@ -98,12 +107,12 @@ async def test_the_others_keep_their_rows_and_predictions(
 ) -> None:
     ann, bob = await rate(storage, ANN), await rate(storage, BOB)
     await train(retrainer)
-    before = kept.get()
+    before = served(kept)
     movies = before.items.ids[:50]
 
     await forget_in_models(storage, kept, await forget_rows(storage, ANN))
 
-    after = kept.get()
+    after = served(kept)
     assert ann not in after.users and bob in after.users and 1 in after.users
     bobs = np.full(movies.size, bob)
     np.testing.assert_array_equal(after.predict(bobs, movies), before.predict(bobs, movies))
@@ -119,15 +128,16 @@ async def test_rolling_back_after_forgetting_serves_the_previous_model_without_t
 
     version = await retrainer.rollback()
 
-    assert version == artifacts.current_path(models).name == kept.get().info.version
-    assert ann not in kept.get().users
+    current = artifacts.current_path(models)
+    assert current is not None and version == current.name == kept.get().info.version
+    assert ann not in served(kept).users
 
 
 async def test_a_run_that_read_them_before_they_forgot_publishes_without_them(
     storage: Storage, kept: ModelHolder, retrainer: Retrainer, models: Path
 ) -> None:
     ann = await rate(storage, ANN)
-    swept = []
+    swept: list[Swept] = []
 
     async def forget_while_training(event: dict) -> None:
         if event["event"] == "epoch" and not swept:  # the snapshot is read by now
@@ -137,7 +147,7 @@ async def test_a_run_that_read_them_before_they_forgot_publishes_without_them(
 
     assert swept and swept[0].holding == 0  # nothing on disk held them yet
     assert ann not in users_of(models / version)
-    assert kept.get().info.version == version and ann not in kept.get().users
+    assert kept.get().info.version == version and ann not in served(kept).users
 
 
 async def test_their_id_given_to_a_newcomer_meanwhile_is_still_removed_from_that_run(
@@ -166,7 +176,7 @@ async def test_start_up_removes_people_forgotten_before_models_were_swept(
 
     holder, needs_training = await load_model(models, storage)
 
-    assert not needs_training and ann not in holder.get().users
+    assert not needs_training and ann not in served(holder).users
     assert all(ann not in users for users in holding(models).values())
     assert holder.models_dir == models
 
@@ -183,7 +193,7 @@ async def test_a_model_that_cannot_be_read_is_reported_and_the_others_are_still_
     swept = await forget_in_models(storage, kept, await forget_rows(storage, ANN))
 
     assert list(swept.failed) == [broken.name] and swept.holding == 1
-    assert ann not in kept.get().users
+    assert ann not in served(kept).users
 
 
 async def test_a_holder_without_a_models_folder_touches_no_files(

@@ -17,7 +17,7 @@ def ratings(n_users: int, n_movies: int) -> pd.DataFrame:
 
 def test_about_the_asked_share_is_held_out() -> None:
     data = ratings(200, 200)
-    share = holdout_mask(data["userId"], data["movieId"], 0.1).mean()
+    share = holdout_mask(data["userId"].to_numpy(), data["movieId"].to_numpy(), 0.1).mean()
     assert 0.09 < share < 0.11
 
 

@@ -12,6 +12,7 @@ import pytest
 from bot.training.model_holder import ModelHolder
 from bot.training.pickup import RETRY_POLLS, ModelPickup
 from recsys import artifacts, pointers
+from recsys.trained import TrainedRecommender
 from tests.recsys.test_artifacts import tiny_recommender
 from tests.support.data import REPO
 
@@ -98,7 +99,12 @@ async def test_this_replicas_own_publish_is_not_loaded_again(
     model = artifacts.load(new)
     loads: list[Path] = []
     real_load = artifacts.load
-    monkeypatch.setattr(artifacts, "load", lambda path: loads.append(path) or real_load(path))
+
+    def recording_load(path: Path) -> TrainedRecommender:
+        loads.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(artifacts, "load", recording_load)
 
     async with serving.disk_lock:  # as the retrainer publishes: activate, then swap
         artifacts.activate(models, new)

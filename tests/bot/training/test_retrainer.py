@@ -29,19 +29,22 @@ async def test_admin_run_swaps_in_the_new_model_and_rollback_brings_back_the_old
     assert report.status == "succeeded", report.reason
     assert holder.get() is not old
     assert holder.get().info.version == report.version
-    assert artifacts.current_path(workdir / "models").name == report.version
-    assert artifacts.previous_path(workdir / "models").name == old.info.version
+    current = artifacts.current_path(workdir / "models")
+    previous = artifacts.previous_path(workdir / "models")
+    assert current is not None and current.name == report.version
+    assert previous is not None and previous.name == old.info.version
     assert any(e["event"] == "epoch" for e in events)
     run = (await storage.model_runs(limit=1))[0]
     assert (run.trigger, run.status, run.error) == ("admin:7", "succeeded", None)
-    assert run.n_ratings == report.data["n_ratings"] > 0
-    assert run.metrics["rmse"] == pytest.approx(report.new["rmse"])
+    assert report.data is not None and run.n_ratings == report.data["n_ratings"] > 0
+    assert report.new is not None and run.metrics["rmse"] == pytest.approx(report.new["rmse"])
     assert "current_rmse" in run.metrics and "popularity_ndcg@10" in run.metrics
     assert len(run_curve(run.metrics)) == len(report.history) > 0
     assert run.artifact_path == str(workdir / "models" / report.version)
 
     assert await retrainer.rollback() == old.info.version == holder.get().info.version
-    assert artifacts.current_path(workdir / "models").name == old.info.version
+    current = artifacts.current_path(workdir / "models")
+    assert current is not None and current.name == old.info.version
 
 
 async def test_a_worse_model_is_rejected_and_the_old_one_keeps_serving(
@@ -58,7 +61,8 @@ async def test_a_worse_model_is_rejected_and_the_old_one_keeps_serving(
     assert holder.get() is old
     assert artifacts.list_versions(workdir / "models") == before  # the loser is not kept
     run = (await storage.model_runs(limit=1))[0]
-    assert run.status in ("rejected", "failed") and "worse than the current" in run.error
+    assert run.status in ("rejected", "failed")
+    assert run.error is not None and "worse than the current" in run.error
 
 
 @pytest.mark.parametrize(
@@ -88,7 +92,7 @@ async def test_a_failing_run_leaves_the_old_model_and_says_why(
     assert holder.get() is old
     assert artifacts.current_path(workdir / "models") == current
     run = (await storage.model_runs(limit=1))[0]
-    assert run.status == "failed" and reason in run.error
+    assert run.status == "failed" and run.error is not None and reason in run.error
 
 
 async def test_runs_never_overlap_and_a_run_past_the_timeout_is_killed(

@@ -34,7 +34,9 @@ def start_bot(
     """
     shutil.copytree(template, workdir, symlinks=True)
     if corrupt:
-        weights = artifacts.current_path(workdir / "models") / "weights.npz"
+        current = artifacts.current_path(workdir / "models")
+        assert current is not None, "the template has no current model"
+        weights = current / "weights.npz"
         weights.write_bytes(b"not a torch file")
     process = BotProcess(api, workdir, movielens, admin_ids=(admin,), env=env)
     process.start()
@@ -43,7 +45,7 @@ def start_bot(
 
 
 def wait_text(
-    api: FakeBotApi, message: Message, wanted: Callable[[str], bool], timeout: float = 120
+    api: FakeBotApi, message: Message, wanted: Callable[[str], object], timeout: float = 120
 ) -> str:
     """The message's text once `wanted(text)` holds (the bot edits it meanwhile)."""
     deadline = time.monotonic() + timeout

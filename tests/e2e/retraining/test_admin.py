@@ -6,6 +6,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -106,13 +107,13 @@ def test_retrain_swaps_the_model_while_the_bot_keeps_answering_and_rollback_goes
     status = boss.say("/retrain")
     wait_text(api, status, lambda text: "Epoch" in text or "Data:" in text)  # worker running
     recommend_s = [timed(lambda: recommended(person))]
-    press_s = []
+    press_s: list[float] = []
     # Others open a rating card and go back meanwhile: each person's chat has its own limit
     # (about a message a second, bot.chat.outgoing), so three people rather than one.
     for other in (Person(api, 700_201 + n, "Bo") for n in range(3)):
         listing = other.say("/popular")
-        press_s.append(timed(lambda other=other, listing=listing: other.tap(listing, "7. ")))
-        press_s.append(timed(lambda other=other, listing=listing: other.tap(listing, "« Back")))
+        press_s.append(timed(partial(other.tap, listing, "7. ")))
+        press_s.append(timed(partial(other.tap, listing, "« Back")))
     answered_during_run = not FINAL.search(wait_text(api, status, lambda text: True))
     log.warning("reply times during retraining: /recommend %s s, button %s s",
                 [round(s, 3) for s in recommend_s], [round(s, 3) for s in press_s])  # fmt: skip

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from recsys import artifacts
 from recsys.train import TrainConfig, fit
+from recsys.watch import WatchConfig
 from tests.support.synthetic import low_rank
 
 data = low_rank(n_users=40, n_items=30, rank=2, seed=5)
-config = TrainConfig(dim=4, epochs=3, seed=1, watch={"min_support": 3, "l2": 20.0})
+config = TrainConfig(dim=4, epochs=3, seed=1, watch=WatchConfig(min_support=3, l2=20.0))
 rec = fit(data.ratings, config, data.movies).recommender
 print(artifacts.save(rec, Path(sys.argv[1]), activate=False))

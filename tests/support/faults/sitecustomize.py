@@ -38,7 +38,7 @@ def _install() -> None:
                 progress(stats)
             _fail()
 
-        return real_fit(*args, progress=on_epoch, **kwargs)
+        return real_fit(*args, **{**kwargs, "progress": on_epoch})
 
     recsys.train.fit = fit
 
