@@ -93,21 +93,12 @@ def with_tenths(rating: Stars) -> Stars:
     return np.round(rating, 1)
 
 
-def tenths_order(
-    score: np.ndarray,
-    predicted: np.ndarray,
-    allowed: np.ndarray,
-    k: int,
-    *,
-    floor: float,
-    pool: int,
-    fill: bool,
-) -> tuple[np.ndarray, bool]:
+def tenths_order(*args: Any, **kwargs: Any) -> tuple[np.ndarray, bool]:
     """The shipped choice, but ordered by stars in tenths (before half stars were shown)."""
     original = recsys.lists.half_stars
     recsys.lists.half_stars = with_tenths
     try:
-        return shipped_choose(score, predicted, allowed, k, floor=floor, pool=pool, fill=fill)
+        return shipped_choose(*args, **kwargs)
     finally:
         recsys.lists.half_stars = original
 
